@@ -1,0 +1,15 @@
+import { Inngest } from "inngest";
+import { env } from "@/lib/env";
+
+const config = env();
+
+// INNGEST_DEV may be "1" (the dev server on its default port) or the dev server's URL.
+const devServerUrl = config.INNGEST_DEV?.startsWith("http") ? config.INNGEST_DEV : undefined;
+
+export const inngest = new Inngest({
+  id: "itinera",
+  isDev: config.INNGEST_DEV !== undefined && config.INNGEST_DEV !== "0",
+  eventKey: config.INNGEST_EVENT_KEY,
+  signingKey: config.INNGEST_SIGNING_KEY,
+  ...(devServerUrl ? { baseUrl: devServerUrl } : {}),
+});

@@ -1,0 +1,48 @@
+import "server-only";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import type { ListCursor } from "@/lib/itineraries/queries";
+import { STATUSES } from "@/lib/itineraries/schema";
+
+// Query strings and headers of the itinerary routes, validated with the same care as bodies.
+
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+export function readIdempotencyKey(request: Request): string | undefined {
+  const key = request.headers.get("idempotency-key");
+  if (key === null) return undefined;
+  if (key.trim() === "" || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    throw new AppError(
+      "bad_request",
+      `Idempotency-Key must be 1 to ${MAX_IDEMPOTENCY_KEY_LENGTH} characters.`,
+    );
+  }
+  return key;
+}
+
+export function encodeCursor(cursor: ListCursor): string {
+  return Buffer.from(`${cursor.createdAt.toISOString()}|${cursor.id}`).toString("base64url");
+}
+
+const cursorSchema = z
+  .string()
+  .transform((value) => Buffer.from(value, "base64url").toString("utf8").split("|"))
+  .pipe(z.tuple([z.iso.datetime(), z.uuid()]))
+  .transform(([createdAt, id]): ListCursor => ({ createdAt: new Date(createdAt), id }));
+
+const listQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  status: z.enum(STATUSES).optional(),
+  cursor: cursorSchema.optional(),
+});
+
+export function readListQuery(url: URL) {
+  const result = listQuerySchema.safeParse(Object.fromEntries(url.searchParams));
+  if (!result.success) {
+    const { fieldErrors } = z.flattenError(result.error);
+    throw new AppError("bad_request", "The query string is not valid.", {
+      fields: fieldErrors as Record<string, string[]>,
+    });
+  }
+  return result.data;
+}

@@ -1,0 +1,93 @@
+import "server-only";
+import path from "node:path";
+import { mkdir } from "node:fs/promises";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type DatabaseDriver = "pglite" | "neon" | "pg";
+
+interface Connection {
+  db: Database;
+  driver: DatabaseDriver;
+  close: () => Promise<void>;
+}
+
+const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
+
+/** Neon's serverless driver speaks WebSockets to Neon hosts; plain `pg` speaks TCP to the rest. */
+export function driverFor(databaseUrl: string | undefined): DatabaseDriver {
+  if (!databaseUrl) return "pglite";
+  const host = new URL(databaseUrl).hostname;
+  return host.endsWith(".neon.tech") || host.endsWith(".neon.build") ? "neon" : "pg";
+}
+
+async function connect(databaseUrl: string | undefined): Promise<Connection> {
+  const driver = driverFor(databaseUrl);
+  if (driver === "pglite" || !databaseUrl) {
+    const { PGlite } = await import("@electric-sql/pglite");
+    const { drizzle } = await import("drizzle-orm/pglite");
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    const dir = path.resolve(env().PGLITE_DIR);
+    await mkdir(dir, { recursive: true });
+    const client = new PGlite(dir);
+    const db = drizzle({ client, schema });
+    // The embedded database migrates itself so a fresh clone runs with no setup step.
+    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+    return { db: db as unknown as Database, driver: "pglite", close: () => client.close() };
+  }
+  if (driver === "neon") {
+    const { Pool, neonConfig } = await import("@neondatabase/serverless");
+    const { drizzle } = await import("drizzle-orm/neon-serverless");
+    const { default: ws } = await import("ws");
+    neonConfig.webSocketConstructor = ws;
+    const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+    pool.on("error", (error: Error) => console.error("[db] idle client error:", error.message));
+    const db = drizzle({ client: pool, schema });
+    return { db: db as unknown as Database, driver: "neon", close: () => pool.end() };
+  }
+  const { Pool } = await import("pg");
+  const { drizzle } = await import("drizzle-orm/node-postgres");
+  const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 5000, max: 10 });
+  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  const db = drizzle({ client: pool, schema });
+  return { db: db as unknown as Database, driver: "pg", close: () => pool.end() };
+}
+
+// Cached on globalThis: Next bundles routes, actions and instrumentation separately, and
+// dev reloads modules; one process must still hold exactly one pool (and one PGlite).
+const store = globalThis as unknown as { __itineraDb?: Promise<Connection> };
+
+function connection(): Promise<Connection> {
+  if (!store.__itineraDb) {
+    store.__itineraDb = connect(env().DATABASE_URL).catch((error: unknown) => {
+      store.__itineraDb = undefined;
+      throw error;
+    });
+  }
+  return store.__itineraDb;
+}
+
+export async function getDb(): Promise<Database> {
+  return (await connection()).db;
+}
+
+export async function getDatabaseDriver(): Promise<DatabaseDriver> {
+  return (await connection()).driver;
+}
+
+/** Closes the pool (tests, graceful shutdown). The next `getDb()` connects again. */
+export async function closeDb(): Promise<void> {
+  const pending = store.__itineraDb;
+  store.__itineraDb = undefined;
+  if (pending) await (await pending).close();
+}
+
+/** Test hook: use a database the caller created (e.g. in-memory PGlite). */
+export function setDatabaseForTests(db: Database, driver: DatabaseDriver = "pglite"): void {
+  store.__itineraDb = Promise.resolve({ db, driver, close: async () => {} });
+}
+
+export { schema };

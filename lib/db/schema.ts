@@ -1,0 +1,96 @@
+import { sql } from "drizzle-orm";
+import {
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+import type {
+  Budget,
+  DayPlan,
+  ItineraryStatus,
+  Outline,
+  Pace,
+  TokenUsage,
+} from "@/lib/itineraries/schema";
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+};
+
+export const itineraries = pgTable(
+  "itineraries",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    status: text("status").$type<ItineraryStatus>().notNull().default("processing"),
+    destination: text("destination").notNull(),
+    durationDays: integer("duration_days").notNull(),
+    startDate: date("start_date", { mode: "string" }),
+    interests: jsonb("interests").$type<string[]>().notNull().default([]),
+    pace: text("pace").$type<Pace>().notNull(),
+    budget: text("budget").$type<Budget>().notNull(),
+    travellers: integer("travellers").notNull(),
+    outline: jsonb("outline").$type<Outline>(),
+    /** The finished days, in order; set by the finalize step. */
+    itinerary: jsonb("itinerary").$type<DayPlan[]>(),
+    progress: integer("progress").notNull().default(0),
+    error: text("error"),
+    model: text("model").notNull(),
+    usage: jsonb("usage").$type<TokenUsage>(),
+    idempotencyKey: text("idempotency_key").unique(),
+    requestHash: text("request_hash").notNull(),
+    ...timestamps,
+    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
+  },
+  (table) => [
+    index("itineraries_created_at_idx").on(table.createdAt.desc(), table.id.desc()),
+    index("itineraries_status_idx").on(table.status),
+    check(
+      "itineraries_status_check",
+      sql`${table.status} in ('processing', 'completed', 'failed', 'cancelled')`,
+    ),
+    check("itineraries_progress_check", sql`${table.progress} between 0 and 100`),
+  ],
+);
+
+export const itineraryDays = pgTable(
+  "itinerary_days",
+  {
+    itineraryId: uuid("itinerary_id")
+      .notNull()
+      .references(() => itineraries.id, { onDelete: "cascade" }),
+    day: integer("day").notNull(),
+    plan: jsonb("plan").$type<DayPlan>().notNull(),
+    usage: jsonb("usage").$type<TokenUsage>(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.itineraryId, table.day] })],
+);
+
+/** Memoized step outputs for the in-process runner (Inngest keeps its own). */
+export const jobSteps = pgTable(
+  "job_steps",
+  {
+    jobId: uuid("job_id")
+      .notNull()
+      .references(() => itineraries.id, { onDelete: "cascade" }),
+    stepId: text("step_id").notNull(),
+    output: jsonb("output"),
+    attempts: integer("attempts").notNull().default(1),
+    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" })
+      .notNull()
+      .defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.jobId, table.stepId] })],
+);
+
+export type ItineraryRow = typeof itineraries.$inferSelect;
+export type NewItineraryRow = typeof itineraries.$inferInsert;
+export type ItineraryDayRow = typeof itineraryDays.$inferSelect;

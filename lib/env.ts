@@ -1,0 +1,80 @@
+import { z } from "zod";
+
+// The one place that reads process.env. Everything else asks `env()`.
+
+const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: positiveInt(1, 65535).default(3000),
+  /** Public origin used in links (statusUrl, Location). Derived from the request when unset. */
+  APP_URL: z.url().optional(),
+
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  /** Folder for the embedded PGlite database when DATABASE_URL is unset. */
+  PGLITE_DIR: z.string().min(1).default(".data/pglite"),
+
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  /** Which OpenAI wire API to call: the Responses API or Chat Completions. */
+  LLM_API: z.enum(["responses", "chat"]).optional(),
+  LLM_MODEL: z.string().min(1).default("gpt-5-mini"),
+  LLM_TIMEOUT_MS: positiveInt(1000, 600_000).default(60_000),
+  LLM_CONCURRENCY: positiveInt(1, 100).default(4),
+  /** Milliseconds the offline demo model takes per call, so progress is visible. */
+  DEMO_MODEL_LATENCY_MS: positiveInt(0, 60_000).default(700),
+
+  JOB_RUNNER: z.enum(["inngest", "local"]).optional(),
+  JOB_MAX_ATTEMPTS: positiveInt(1, 21).default(5),
+  JOB_RETRY_BASE_MS: positiveInt(1, 600_000).default(1000),
+
+  INNGEST_DEV: z.string().min(1).optional(),
+  INNGEST_EVENT_KEY: z.string().min(1).optional(),
+  INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid environment configuration:\n${issues.map((line) => `  - ${line}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment record; empty strings count as unset (as in most .env files). */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value.trim() !== ""),
+  );
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => `${issue.path.join(".") || "env"}: ${issue.message}`),
+    );
+  }
+  return result.data;
+}
+
+const cache = globalThis as unknown as { __itineraEnv?: Env };
+
+export function env(): Env {
+  cache.__itineraEnv ??= parseEnv(process.env);
+  return cache.__itineraEnv;
+}
+
+/** Test hook: forget the parsed environment so the next `env()` reads it again. */
+export function resetEnvCache(): void {
+  cache.__itineraEnv = undefined;
+}
+
+export type JobRunnerKind = "inngest" | "local";
+
+/** Inngest when it is configured (dev server or cloud keys), the in-process runner otherwise. */
+export function jobRunnerKind(config: Env = env()): JobRunnerKind {
+  if (config.JOB_RUNNER) return config.JOB_RUNNER;
+  return config.INNGEST_DEV || config.INNGEST_EVENT_KEY ? "inngest" : "local";
+}

@@ -1,0 +1,41 @@
+import "server-only";
+import { sql } from "drizzle-orm";
+import { getDatabaseDriver, getDb } from "@/lib/db/client";
+import { activeRunner } from "@/lib/jobs/runner";
+import { getModel } from "@/lib/llm/model";
+
+export interface Health {
+  status: "ok" | "degraded";
+  database: { ok: boolean; driver: string | null; latencyMs: number | null; error?: string };
+  runner: "inngest" | "local";
+  model: { label: string; kind: string };
+}
+
+const withTimeout = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms)),
+  ]);
+
+export async function checkHealth(): Promise<Health> {
+  const { label, kind } = getModel();
+  const started = performance.now();
+  let database: Health["database"];
+  try {
+    const db = await withTimeout(getDb(), 10_000);
+    await withTimeout(db.execute(sql`select 1`), 3_000);
+    database = {
+      ok: true,
+      driver: await getDatabaseDriver(),
+      latencyMs: Math.round(performance.now() - started),
+    };
+  } catch {
+    database = { ok: false, driver: null, latencyMs: null, error: "The database is unreachable." };
+  }
+  return {
+    status: database.ok ? "ok" : "degraded",
+    database,
+    runner: activeRunner(),
+    model: { label, kind },
+  };
+}

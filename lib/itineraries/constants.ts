@@ -1,0 +1,14 @@
+// Limits and choices shared by the schema (server) and the form (browser). Kept free of
+// zod so client components can import them without shipping the validator.
+
+export const MAX_DAYS = 14;
+export const MAX_INTERESTS = 10;
+export const MAX_TRAVELLERS = 20;
+
+export const PACES = ["relaxed", "balanced", "packed"] as const;
+export const BUDGETS = ["budget", "moderate", "luxury"] as const;
+export const STATUSES = ["processing", "completed", "failed", "cancelled"] as const;
+
+export type Pace = (typeof PACES)[number];
+export type Budget = (typeof BUDGETS)[number];
+export type ItineraryStatus = (typeof STATUSES)[number];

@@ -1,0 +1,116 @@
+import "server-only";
+import { NonRetriableError } from "inngest";
+import { generateDayPlan, generateOutline } from "@/lib/llm/generate";
+import { toStepError } from "@/lib/llm/errors";
+import {
+  completeItinerary,
+  endItinerary,
+  findDayRow,
+  findItineraryById,
+  listDayRows,
+  saveDay,
+  saveOutline,
+} from "./queries";
+import { ZERO_USAGE, type TokenUsage } from "./schema";
+import type { ItineraryRow } from "@/lib/db/schema";
+
+// The bodies of the durable steps. Each is safe to run again: it first looks for the work
+// it would do (an outline, a day row) and returns that instead of calling the model twice.
+
+/** Thrown when a step finds its job no longer processing (cancelled, failed or deleted). */
+export class JobNotActiveError extends NonRetriableError {
+  constructor(id: string, status: string) {
+    super(`Itinerary ${id} is ${status}; nothing more to do.`);
+    this.name = "JobNotActiveError";
+  }
+}
+
+async function requireActiveJob(id: string): Promise<ItineraryRow> {
+  const job = await findItineraryById({ id });
+  if (!job) throw new JobNotActiveError(id, "deleted");
+  if (job.status !== "processing") throw new JobNotActiveError(id, job.status);
+  return job;
+}
+
+async function callModel<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toStepError(error);
+  }
+}
+
+export interface OutlineStepResult {
+  days: number[];
+  usage: TokenUsage;
+}
+
+export async function planOutline(id: string): Promise<OutlineStepResult> {
+  const job = await requireActiveJob(id);
+  if (job.outline) {
+    return { days: job.outline.days.map((entry) => entry.day), usage: job.usage ?? ZERO_USAGE };
+  }
+  const { value, usage } = await callModel(() => generateOutline(job));
+  // The model numbers the days; we insist on exactly 1…N so every day step has a theme.
+  const themes = new Map(value.days.map((entry) => [entry.day, entry.theme]));
+  const days = Array.from({ length: job.durationDays }, (_, index) => ({
+    day: index + 1,
+    theme: themes.get(index + 1) ?? value.days[index]?.theme ?? `Day ${index + 1}`,
+  }));
+  const saved = await saveOutline({ id, outline: { ...value, days }, usage });
+  if (!saved) throw new JobNotActiveError(id, "no longer processing");
+  return { days: days.map((entry) => entry.day), usage };
+}
+
+export interface DayStepResult {
+  day: number;
+  usage: TokenUsage;
+}
+
+export async function planDay(id: string, day: number): Promise<DayStepResult> {
+  const existing = await findDayRow({ itineraryId: id, day });
+  if (existing) return { day, usage: existing.usage ?? ZERO_USAGE };
+  const job = await requireActiveJob(id);
+  if (!job.outline) throw new NonRetriableError(`Itinerary ${id} has no outline for day ${day}.`);
+  const outline = job.outline;
+  const { value, usage } = await callModel(() => generateDayPlan(job, outline, day));
+  const theme = outline.days.find((entry) => entry.day === day)?.theme ?? value.theme;
+  const saved = await saveDay({ id, plan: { ...value, day, theme }, usage });
+  if (!saved) throw new JobNotActiveError(id, "no longer processing");
+  return { day, usage };
+}
+
+export async function finalizeItinerary(id: string, usage: TokenUsage): Promise<{ days: number }> {
+  const job = await requireActiveJob(id);
+  const rows = await listDayRows({ itineraryId: id });
+  const missing = Array.from({ length: job.durationDays }, (_, index) => index + 1).filter(
+    (day) => !rows.some((row) => row.day === day),
+  );
+  if (missing.length > 0) {
+    throw new Error(`Days ${missing.join(", ")} are missing; cannot finish the itinerary yet.`);
+  }
+  const completed = await completeItinerary({ id, itinerary: rows.map((row) => row.plan), usage });
+  if (!completed) throw new JobNotActiveError(id, "no longer processing");
+  return { days: rows.length };
+}
+
+const RETRIED_ERROR_NAMES = new Set(["RetryAfterError", "LlmCallError"]);
+
+/** What a person sees when a job fails: our own messages pass, anything else is hidden. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof Error && error.message) {
+    if (error.name === "NonRetriableError") return error.message;
+    if (RETRIED_ERROR_NAMES.has(error.name)) {
+      return `${error.message} We tried several times and gave up; please try again later.`;
+    }
+  }
+  return "Something went wrong while generating this itinerary. Please try again.";
+}
+
+/** The failure handler both runners call once a job has used up its attempts. */
+export async function markItineraryFailed(id: string, error: unknown): Promise<boolean> {
+  if (error instanceof JobNotActiveError || (error instanceof Error && error.name === "JobNotActiveError")) {
+    return false;
+  }
+  return endItinerary({ id, status: "failed", error: failureMessage(error) });
+}

@@ -1,0 +1,241 @@
+import "server-only";
+import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { getDb } from "@/lib/db/client";
+import {
+  itineraries,
+  itineraryDays,
+  jobSteps,
+  type ItineraryDayRow,
+  type ItineraryRow,
+  type NewItineraryRow,
+} from "@/lib/db/schema";
+import type {
+  DayPlan,
+  ItineraryStatus,
+  Outline,
+  TokenUsage,
+} from "./schema";
+
+// Every write that moves a job forward is conditional on `status = 'processing'`, so a
+// step that finishes after a cancel or a failure cannot flip the job back.
+
+/** Progress: the outline is the first 10 %, the days the next 80 %, finalize the rest. */
+export const OUTLINE_PROGRESS = 10;
+
+export async function insertItinerary(values: NewItineraryRow): Promise<ItineraryRow> {
+  const db = await getDb();
+  const [row] = await db.insert(itineraries).values(values).returning();
+  if (!row) throw new Error("insert returned no row");
+  return row;
+}
+
+export async function findItineraryById({ id }: { id: string }): Promise<ItineraryRow | null> {
+  const db = await getDb();
+  const [row] = await db.select().from(itineraries).where(eq(itineraries.id, id)).limit(1);
+  return row ?? null;
+}
+
+export async function findItineraryByIdempotencyKey({
+  key,
+}: {
+  key: string;
+}): Promise<ItineraryRow | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(itineraries)
+    .where(eq(itineraries.idempotencyKey, key))
+    .limit(1);
+  return row ?? null;
+}
+
+export interface ListCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export async function listItineraryRows({
+  limit,
+  before,
+  status,
+}: {
+  limit: number;
+  before?: ListCursor;
+  status?: ItineraryStatus;
+}): Promise<ItineraryRow[]> {
+  const db = await getDb();
+  const conditions = [
+    status ? eq(itineraries.status, status) : undefined,
+    before
+      ? or(
+          lt(itineraries.createdAt, before.createdAt),
+          and(eq(itineraries.createdAt, before.createdAt), lt(itineraries.id, before.id)),
+        )
+      : undefined,
+  ].filter((condition) => condition !== undefined);
+  return db
+    .select()
+    .from(itineraries)
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
+    .orderBy(desc(itineraries.createdAt), desc(itineraries.id))
+    .limit(limit);
+}
+
+export async function listDayRows({
+  itineraryId,
+}: {
+  itineraryId: string;
+}): Promise<ItineraryDayRow[]> {
+  const db = await getDb();
+  return db
+    .select()
+    .from(itineraryDays)
+    .where(eq(itineraryDays.itineraryId, itineraryId))
+    .orderBy(itineraryDays.day);
+}
+
+export async function findDayRow({
+  itineraryId,
+  day,
+}: {
+  itineraryId: string;
+  day: number;
+}): Promise<ItineraryDayRow | null> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(itineraryDays)
+    .where(and(eq(itineraryDays.itineraryId, itineraryId), eq(itineraryDays.day, day)))
+    .limit(1);
+  return row ?? null;
+}
+
+const isProcessing = (id: string) =>
+  and(eq(itineraries.id, id), eq(itineraries.status, "processing"));
+
+export async function saveOutline({
+  id,
+  outline,
+  usage,
+}: {
+  id: string;
+  outline: Outline;
+  usage: TokenUsage;
+}): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(itineraries)
+    .set({ outline, usage, progress: OUTLINE_PROGRESS, updatedAt: new Date() })
+    .where(isProcessing(id))
+    .returning({ id: itineraries.id });
+  return rows.length > 0;
+}
+
+/** Stores one day (once: a repeat is ignored) and moves progress on. */
+export async function saveDay({
+  id,
+  plan,
+  usage,
+}: {
+  id: string;
+  plan: DayPlan;
+  usage: TokenUsage;
+}): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [job] = await tx
+      .select({ durationDays: itineraries.durationDays })
+      .from(itineraries)
+      .where(isProcessing(id))
+      .for("update");
+    if (!job) return false;
+    await tx
+      .insert(itineraryDays)
+      .values({ itineraryId: id, day: plan.day, plan, usage })
+      .onConflictDoNothing();
+    await tx
+      .update(itineraries)
+      .set({
+        progress: sql`${OUTLINE_PROGRESS} + (80 * (select count(*) from ${itineraryDays} where ${itineraryDays.itineraryId} = ${id}) / ${job.durationDays})::int`,
+        updatedAt: new Date(),
+      })
+      .where(isProcessing(id));
+    return true;
+  });
+}
+
+export async function completeItinerary({
+  id,
+  itinerary,
+  usage,
+}: {
+  id: string;
+  itinerary: DayPlan[];
+  usage: TokenUsage;
+}): Promise<boolean> {
+  const db = await getDb();
+  const now = new Date();
+  const rows = await db
+    .update(itineraries)
+    .set({ status: "completed", itinerary, usage, progress: 100, updatedAt: now, completedAt: now })
+    .where(isProcessing(id))
+    .returning({ id: itineraries.id });
+  return rows.length > 0;
+}
+
+/** Ends a processing job as failed or cancelled; false when it had already ended. */
+export async function endItinerary({
+  id,
+  status,
+  error,
+}: {
+  id: string;
+  status: "failed" | "cancelled";
+  error: string | null;
+}): Promise<boolean> {
+  const db = await getDb();
+  const now = new Date();
+  const rows = await db
+    .update(itineraries)
+    .set({ status, error, updatedAt: now, completedAt: now })
+    .where(isProcessing(id))
+    .returning({ id: itineraries.id });
+  return rows.length > 0;
+}
+
+export async function listProcessingIds(): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: itineraries.id })
+    .from(itineraries)
+    .where(eq(itineraries.status, "processing"))
+    .orderBy(itineraries.createdAt);
+  return rows.map((row) => row.id);
+}
+
+export async function loadStepOutputs({ jobId }: { jobId: string }): Promise<Map<string, unknown>> {
+  const db = await getDb();
+  const rows = await db
+    .select({ stepId: jobSteps.stepId, output: jobSteps.output })
+    .from(jobSteps)
+    .where(eq(jobSteps.jobId, jobId));
+  return new Map(rows.map((row) => [row.stepId, row.output]));
+}
+
+export async function saveStepOutput({
+  jobId,
+  stepId,
+  output,
+  attempts,
+}: {
+  jobId: string;
+  stepId: string;
+  output: unknown;
+  attempts: number;
+}): Promise<void> {
+  const db = await getDb();
+  await db
+    .insert(jobSteps)
+    .values({ jobId, stepId, output: output ?? null, attempts })
+    .onConflictDoNothing();
+}

@@ -1,0 +1,139 @@
+import { z } from "zod";
+
+// One source of truth: these schemas feed the form, the server action, the JSON routes,
+// the LLM calls (structured output) and the stored rows.
+
+import { BUDGETS, MAX_DAYS, MAX_INTERESTS, MAX_TRAVELLERS, PACES } from "./constants";
+
+export * from "./constants";
+
+const MS_PER_DAY = 86_400_000;
+
+/** YYYY-MM-DD for a Date, in UTC. */
+export const isoDate = (date: Date) => date.toISOString().slice(0, 10);
+
+/**
+ * The earliest start date we accept. "Today" differs by time zone (UTC-12 … UTC+14), so a
+ * date that is today anywhere on Earth is accepted: that is UTC's yesterday or later.
+ */
+export function earliestStartDate(now: Date = new Date()): string {
+  return isoDate(new Date(now.getTime() - MS_PER_DAY));
+}
+
+const startDateSchema = z.iso
+  .date({ error: "Use a calendar date like 2027-03-14." })
+  .refine((value) => value >= earliestStartDate(), { error: "The start date is in the past." })
+  .refine((value) => value <= isoDate(new Date(Date.now() + 2 * 365 * MS_PER_DAY)), {
+    error: "The start date must be within the next two years.",
+  });
+
+const interestSchema = z
+  .string()
+  .trim()
+  .min(1, { error: "Interests cannot be empty." })
+  .max(30, { error: "Keep each interest under 30 characters." });
+
+/** What a person or API client asks for. Field names are the public API's. */
+export const itineraryRequestSchema = z.strictObject({
+  destination: z
+    .string({ error: "Enter a destination." })
+    .trim()
+    .min(2, { error: "The destination needs at least 2 characters." })
+    .max(100, { error: "Keep the destination under 100 characters." }),
+  durationDays: z
+    .number({ error: "Days must be a whole number." })
+    .int({ error: "Days must be a whole number." })
+    .min(1, { error: "Plan at least 1 day." })
+    .max(MAX_DAYS, { error: `Plan at most ${MAX_DAYS} days.` }),
+  startDate: startDateSchema.nullish().transform((value) => value ?? null),
+  interests: z
+    .array(interestSchema)
+    .max(MAX_INTERESTS, { error: `Choose at most ${MAX_INTERESTS} interests.` })
+    .default([])
+    .transform((tags) => [...new Set(tags.map((tag) => tag.toLowerCase()))]),
+  pace: z.enum(PACES, { error: "Choose relaxed, balanced or packed." }).default("balanced"),
+  budget: z.enum(BUDGETS, { error: "Choose budget, moderate or luxury." }).default("moderate"),
+  travellers: z
+    .number({ error: "Travellers must be a whole number." })
+    .int({ error: "Travellers must be a whole number." })
+    .min(1, { error: "At least 1 traveller." })
+    .max(MAX_TRAVELLERS, { error: `At most ${MAX_TRAVELLERS} travellers.` })
+    .default(2),
+});
+
+export type ItineraryRequestInput = z.input<typeof itineraryRequestSchema>;
+export type ItineraryRequest = z.output<typeof itineraryRequestSchema>;
+export type ItineraryRequestField = keyof ItineraryRequest;
+
+// --- What the model writes. OpenAI strict mode: every key required, "optional" is nullable.
+
+export const TIMES_OF_DAY = ["morning", "afternoon", "evening"] as const;
+export const ACTIVITY_CATEGORIES = [
+  "sightseeing",
+  "food",
+  "culture",
+  "nature",
+  "shopping",
+  "nightlife",
+  "adventure",
+  "relaxation",
+  "transport",
+] as const;
+
+export const outlineSchema = z.object({
+  title: z.string().min(1).max(120).describe("A short, evocative title for the whole trip"),
+  summary: z.string().min(1).max(600).describe("Two or three sentences describing the trip"),
+  days: z
+    .array(
+      z.object({
+        day: z.number().int().min(1).max(MAX_DAYS),
+        theme: z.string().min(1).max(120).describe("The focus of that day"),
+      }),
+    )
+    .min(1)
+    .max(MAX_DAYS),
+  tips: z.array(z.string().min(1).max(300)).min(1).max(8).describe("Practical travel tips"),
+});
+export type Outline = z.infer<typeof outlineSchema>;
+
+export const activitySchema = z.object({
+  timeOfDay: z.enum(TIMES_OF_DAY),
+  startTime: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+    .describe("Local start time, 24-hour HH:MM"),
+  durationMinutes: z.number().int().min(15).max(720),
+  title: z.string().min(1).max(120),
+  description: z.string().min(1).max(600),
+  place: z.string().min(1).max(160).describe("Name of the place or neighbourhood"),
+  category: z.enum(ACTIVITY_CATEGORIES),
+  estimatedCost: z.string().min(1).max(60).describe('Rough cost per person, e.g. "Free" or "≈ €15"'),
+});
+export type Activity = z.infer<typeof activitySchema>;
+
+export const dayPlanSchema = z.object({
+  day: z.number().int().min(1).max(MAX_DAYS),
+  theme: z.string().min(1).max(120),
+  activities: z.array(activitySchema).min(1).max(10),
+});
+export type DayPlan = z.infer<typeof dayPlanSchema>;
+
+export const tokenUsageSchema = z.object({
+  inputTokens: z.number().int().min(0),
+  outputTokens: z.number().int().min(0),
+  totalTokens: z.number().int().min(0),
+});
+export type TokenUsage = z.infer<typeof tokenUsageSchema>;
+
+export const ZERO_USAGE: TokenUsage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+
+export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    totalTokens: a.totalTokens + b.totalTokens,
+  };
+}
+
+/** A job id is a UUID; anything else is "not found" without touching the database. */
+export const jobIdSchema = z.uuid();

@@ -1,0 +1,156 @@
+import "server-only";
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { getModel } from "@/lib/llm/model";
+import { dispatchItineraryCancelled, dispatchItineraryRequested } from "@/lib/jobs/dispatch";
+import type { ItineraryRow } from "@/lib/db/schema";
+import {
+  endItinerary,
+  findItineraryById,
+  findItineraryByIdempotencyKey,
+  insertItinerary,
+  listDayRows,
+  listItineraryRows,
+  type ListCursor,
+} from "./queries";
+import {
+  itineraryRequestSchema,
+  jobIdSchema,
+  type ItineraryRequest,
+  type ItineraryStatus,
+} from "./schema";
+
+export const DISPATCH_FAILED_MESSAGE =
+  "We could not start generating this itinerary because the job queue is unreachable. Please try again in a moment.";
+
+export function parseItineraryRequest(input: unknown): ItineraryRequest {
+  const result = itineraryRequestSchema.safeParse(input);
+  if (!result.success) {
+    const { fieldErrors, formErrors } = z.flattenError(result.error);
+    const fields: Record<string, string[]> = Object.fromEntries(
+      Object.entries(fieldErrors).filter((entry): entry is [string, string[]] => Array.isArray(entry[1])),
+    );
+    if (formErrors.length > 0) fields._ = formErrors;
+    throw new AppError("validation_failed", "Some fields need attention.", { fields });
+  }
+  return result.data;
+}
+
+/** A stable fingerprint of a validated request, for idempotency-key comparisons. */
+export function requestHash(request: ItineraryRequest): string {
+  const canonical = JSON.stringify({ ...request, interests: [...request.interests].sort() });
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export interface SubmitResult {
+  job: ItineraryRow;
+  /** False when an idempotency key returned an earlier job. */
+  created: boolean;
+}
+
+function replay(existing: ItineraryRow, hash: string): SubmitResult {
+  if (existing.requestHash !== hash) {
+    throw new AppError(
+      "idempotency_key_reused",
+      "This Idempotency-Key was already used with a different request.",
+    );
+  }
+  return { job: existing, created: false };
+}
+
+/**
+ * The one entry for new itineraries (form and API): validate, insert the `processing` row,
+ * dispatch the job. If the dispatch fails the row is marked failed and the caller told.
+ */
+export async function submitItinerary(
+  input: unknown,
+  { idempotencyKey }: { idempotencyKey?: string } = {},
+): Promise<SubmitResult> {
+  const request = parseItineraryRequest(input);
+  const hash = requestHash(request);
+
+  if (idempotencyKey) {
+    const existing = await findItineraryByIdempotencyKey({ key: idempotencyKey });
+    if (existing) return replay(existing, hash);
+  }
+
+  let job: ItineraryRow;
+  try {
+    job = await insertItinerary({
+      ...request,
+      status: "processing",
+      model: getModel().label,
+      idempotencyKey: idempotencyKey ?? null,
+      requestHash: hash,
+    });
+  } catch (error) {
+    // A concurrent request with the same key won the insert: answer with its job.
+    const raced = idempotencyKey ? await findItineraryByIdempotencyKey({ key: idempotencyKey }) : null;
+    if (raced) return replay(raced, hash);
+    throw error;
+  }
+
+  try {
+    await dispatchItineraryRequested(job.id);
+  } catch (error) {
+    console.error(`[submit] dispatch failed for ${job.id}:`, error instanceof Error ? error.message : error);
+    await endItinerary({ id: job.id, status: "failed", error: DISPATCH_FAILED_MESSAGE });
+    throw new AppError("dispatch_failed", DISPATCH_FAILED_MESSAGE, { jobId: job.id });
+  }
+  return { job, created: true };
+}
+
+export interface ItineraryWithDays {
+  job: ItineraryRow;
+  days: Awaited<ReturnType<typeof listDayRows>>;
+}
+
+/** The job and the days landed so far; null for an unknown or malformed id. */
+export async function getItinerary(id: string): Promise<ItineraryWithDays | null> {
+  if (!jobIdSchema.safeParse(id).success) return null;
+  const job = await findItineraryById({ id });
+  if (!job) return null;
+  const days = job.status === "completed" && job.itinerary ? [] : await listDayRows({ itineraryId: id });
+  return { job, days };
+}
+
+export async function requireItinerary(id: string): Promise<ItineraryWithDays> {
+  const found = await getItinerary(id);
+  if (!found) throw new AppError("not_found", "No itinerary has this id.");
+  return found;
+}
+
+export async function listItineraries({
+  limit = 20,
+  before,
+  status,
+}: {
+  limit?: number;
+  before?: ListCursor;
+  status?: ItineraryStatus;
+} = {}): Promise<ItineraryRow[]> {
+  return listItineraryRows({ limit, before, status });
+}
+
+/** Stops a processing job. Throws 404 for an unknown id and 409 when it already ended. */
+export async function cancelItinerary(id: string): Promise<ItineraryRow> {
+  const { job } = await requireItinerary(id);
+  const cancelled = await endItinerary({
+    id,
+    status: "cancelled",
+    error: null,
+  });
+  if (!cancelled) {
+    throw new AppError("conflict", `This itinerary is already ${job.status}.`, {
+      status: job.status,
+    });
+  }
+  try {
+    await dispatchItineraryCancelled(id);
+  } catch (error) {
+    // The row is cancelled either way; steps check it before writing, so nothing lands.
+    console.error(`[cancel] could not notify the runner for ${id}:`, error instanceof Error ? error.message : error);
+  }
+  return (await findItineraryById({ id })) ?? job;
+}

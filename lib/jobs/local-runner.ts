@@ -1,0 +1,169 @@
+import { NonRetriableError, RetryAfterError } from "inngest";
+
+// The in-process runner: executes the same handler Inngest would, on one machine. Each
+// step's output is memoized (in job_steps) so a resumed job skips finished steps; a failing
+// step is retried with exponential backoff and jitter; a job that runs out of attempts goes
+// to the same failure handler; cancellation is honoured between steps and between attempts.
+
+export interface StepRunner {
+  run<T>(id: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export type JobHandler = (context: {
+  event: { data: { id: string } };
+  step: StepRunner;
+}) => Promise<unknown>;
+
+export interface StepStore {
+  load(jobId: string): Promise<Map<string, unknown>>;
+  save(jobId: string, stepId: string, output: unknown, attempts: number): Promise<void>;
+}
+
+export interface LocalRunnerOptions {
+  handler: JobHandler;
+  onFailure: (jobId: string, error: unknown) => Promise<unknown>;
+  store: StepStore;
+  maxAttempts: number;
+  retryBaseMs: number;
+  /** Ceiling for one backoff wait. */
+  retryMaxMs?: number;
+  random?: () => number;
+  sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  log?: (message: string) => void;
+}
+
+export class JobCancelledError extends Error {
+  constructor(jobId: string) {
+    super(`Job ${jobId} was cancelled.`);
+    this.name = "JobCancelledError";
+  }
+}
+
+export type JobOutcome = "completed" | "failed" | "cancelled";
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function retryAfterMs(error: RetryAfterError, now: number): number {
+  const asNumber = Number(error.retryAfter);
+  if (Number.isFinite(asNumber)) return asNumber;
+  const date = Date.parse(error.retryAfter);
+  return Number.isNaN(date) ? 0 : Math.max(0, date - now);
+}
+
+const isNonRetriable = (error: unknown) =>
+  error instanceof NonRetriableError ||
+  (error instanceof Error && error.name === "NonRetriableError");
+
+export class LocalRunner {
+  private readonly jobs = new Map<string, { controller: AbortController; done: Promise<JobOutcome> }>();
+  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: LocalRunnerOptions) {
+    this.sleep = options.sleep ?? abortableSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Job ids running now. */
+  get activeJobIds(): string[] {
+    return [...this.jobs.keys()];
+  }
+
+  /** Starts a job, or returns the run already in progress for that id (never two runs). */
+  start(jobId: string): Promise<JobOutcome> {
+    const running = this.jobs.get(jobId);
+    if (running) return running.done;
+    const controller = new AbortController();
+    const done = this.execute(jobId, controller.signal).finally(() => this.jobs.delete(jobId));
+    this.jobs.set(jobId, { controller, done });
+    return done;
+  }
+
+  /** Stops a running job before its next step or attempt. Returns false if it was not running. */
+  cancel(jobId: string): boolean {
+    const running = this.jobs.get(jobId);
+    if (!running) return false;
+    running.controller.abort(new JobCancelledError(jobId));
+    return true;
+  }
+
+  /** Waits for every running job (tests, graceful shutdown). */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.jobs.values()].map((job) => job.done));
+  }
+
+  private async execute(jobId: string, signal: AbortSignal): Promise<JobOutcome> {
+    try {
+      const memo = await this.options.store.load(jobId);
+      const step: StepRunner = {
+        run: <T>(stepId: string, fn: () => Promise<T>) => this.runStep(jobId, stepId, fn, memo, signal),
+      };
+      await this.options.handler({ event: { data: { id: jobId } }, step });
+      return "completed";
+    } catch (error) {
+      if (signal.aborted) {
+        this.options.log?.(`[jobs] ${jobId} cancelled`);
+        return "cancelled";
+      }
+      this.options.log?.(`[jobs] ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      try {
+        await this.options.onFailure(jobId, error);
+      } catch (failureError) {
+        this.options.log?.(`[jobs] ${jobId} failure handler threw: ${String(failureError)}`);
+      }
+      return "failed";
+    }
+  }
+
+  private async runStep<T>(
+    jobId: string,
+    stepId: string,
+    fn: () => Promise<T>,
+    memo: Map<string, unknown>,
+    signal: AbortSignal,
+  ): Promise<T> {
+    if (memo.has(stepId)) return memo.get(stepId) as T;
+    for (let attempt = 1; ; attempt += 1) {
+      signal.throwIfAborted();
+      try {
+        const output = await fn();
+        // Round-trip through JSON so a fresh run and a resumed run see the same values.
+        const stored = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as T);
+        await this.options.store.save(jobId, stepId, stored, attempt);
+        memo.set(stepId, stored);
+        return stored as T;
+      } catch (error) {
+        if (signal.aborted || isNonRetriable(error) || attempt >= this.options.maxAttempts) {
+          throw error;
+        }
+        const delay = this.backoff(attempt, error);
+        this.options.log?.(
+          `[jobs] ${jobId} step ${stepId} attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${delay} ms`,
+        );
+        await this.sleep(delay, signal);
+      }
+    }
+  }
+
+  /** Exponential backoff with full jitter around the base; a provider's Retry-After wins. */
+  private backoff(attempt: number, error: unknown): number {
+    const ceiling = this.options.retryMaxMs ?? 5 * 60_000;
+    if (error instanceof RetryAfterError) return Math.min(ceiling, retryAfterMs(error, Date.now()));
+    const exponential = this.options.retryBaseMs * 2 ** (attempt - 1);
+    const jittered = exponential * (0.5 + this.random());
+    return Math.round(Math.min(ceiling, jittered));
+  }
+}

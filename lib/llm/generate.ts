@@ -1,0 +1,65 @@
+import "server-only";
+import { generateText, Output, type LanguageModelUsage } from "ai";
+import type { z } from "zod";
+import { env } from "@/lib/env";
+import {
+  dayPlanSchema,
+  outlineSchema,
+  type DayPlan,
+  type Outline,
+  type TokenUsage,
+} from "@/lib/itineraries/schema";
+import { Limiter } from "./limiter";
+import { getModel } from "./model";
+import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "./prompts";
+
+export interface Generated<T> {
+  value: T;
+  usage: TokenUsage;
+}
+
+const store = globalThis as unknown as { __itineraLlmLimiter?: Limiter };
+
+/** One process-wide cap on concurrent LLM calls, whichever runner asks. */
+export function llmLimiter(): Limiter {
+  store.__itineraLlmLimiter ??= new Limiter(env().LLM_CONCURRENCY);
+  return store.__itineraLlmLimiter;
+}
+
+function toUsage(usage: LanguageModelUsage): TokenUsage {
+  const inputTokens = usage.inputTokens ?? 0;
+  const outputTokens = usage.outputTokens ?? 0;
+  return { inputTokens, outputTokens, totalTokens: usage.totalTokens ?? inputTokens + outputTokens };
+}
+
+// maxRetries: 0 — the durable runner owns retries, so a failed call is one failed attempt.
+async function generateStructured<T>(
+  schema: z.ZodType<T>,
+  name: string,
+  prompt: string,
+): Promise<Generated<T>> {
+  const { model } = getModel();
+  return llmLimiter().run(async () => {
+    const result = await generateText({
+      model,
+      system: SYSTEM_PROMPT,
+      prompt,
+      output: Output.object({ schema, name }),
+      maxRetries: 0,
+      abortSignal: AbortSignal.timeout(env().LLM_TIMEOUT_MS),
+    });
+    return { value: result.output, usage: toUsage(result.usage) };
+  });
+}
+
+export function generateOutline(trip: TripData): Promise<Generated<Outline>> {
+  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip));
+}
+
+export function generateDayPlan(
+  trip: TripData,
+  outline: Outline,
+  day: number,
+): Promise<Generated<DayPlan>> {
+  return generateStructured(dayPlanSchema, "itinerary_day", dayPrompt(trip, outline, day));
+}

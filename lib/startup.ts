@@ -1,0 +1,23 @@
+import "server-only";
+import { env } from "@/lib/env";
+import { activeRunner, resumeUnfinishedJobs } from "@/lib/jobs/runner";
+import { getModel } from "@/lib/llm/model";
+
+/** Validates the environment, says which runner and model are active, resumes local jobs. */
+export async function startServer(): Promise<void> {
+  const config = env();
+  const runner = activeRunner();
+  const { label } = getModel();
+  console.info(
+    `[itinera] job runner: ${runner === "local" ? "local (in-process)" : "inngest"} · model: ${label} · database: ${config.DATABASE_URL ? "postgres" : `embedded PGlite (${config.PGLITE_DIR})`}`,
+  );
+  if (runner !== "local") return;
+  // Not awaited: the server answers while the embedded database warms up and jobs resume.
+  resumeUnfinishedJobs()
+    .then((ids) => {
+      if (ids.length > 0) console.info(`[itinera] resumed ${ids.length} unfinished job(s)`);
+    })
+    .catch((error: unknown) => {
+      console.error("[itinera] could not resume unfinished jobs:", error instanceof Error ? error.message : error);
+    });
+}
