@@ -29,8 +29,12 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             aria-label="Main"
             className="mx-auto flex max-w-4xl items-center justify-between gap-4 px-4 py-3"
           >
-            <Link href="/" className="text-lg font-semibold tracking-tight">
-              <span aria-hidden="true">🧭 </span>Itinera
+            <Link href="/" className="flex items-center gap-2 text-lg font-semibold tracking-tight">
+              <svg aria-hidden="true" viewBox="0 0 24 24" className="h-6 w-6 text-brand-600" fill="none" stroke="currentColor" strokeWidth="2">
+                <circle cx="12" cy="12" r="10" />
+                <path d="m16 8-2.5 5.5L8 16l2.5-5.5z" fill="currentColor" />
+              </svg>
+              Itinera
             </Link>
             <div className="flex gap-4 text-sm">
               <Link href="/" className="hover:underline">

@@ -1,0 +1,65 @@
+import { existsSync } from "node:fs";
+import { defineConfig, devices } from "@playwright/test";
+
+// Browser and API tests against the production build (`next build` + `next start`) with the
+// local runner, a throwaway embedded database and the fake OpenAI-compatible server.
+
+const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3210);
+export const FAKE_OPENAI_PORT = Number(process.env.FAKE_OPENAI_PORT ?? 4010);
+const baseURL = `http://127.0.0.1:${APP_PORT}`;
+
+// A system Chromium (Debian's `chromium`) when present, Playwright's own otherwise.
+const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-dev-shm-usage",
+];
+
+export default defineConfig({
+  testDir: "./tests/e2e",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  globalSetup: "./tests/e2e/global-setup.ts",
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      executablePath: systemChromium,
+      args: chromiumArgs,
+    },
+  },
+  projects: [
+    { name: "api", testMatch: /.*\.api\.spec\.ts/ },
+    { name: "chromium", testMatch: /.*\.browser\.spec\.ts/, use: { ...devices["Desktop Chrome"], launchOptions: { executablePath: systemChromium, args: chromiumArgs } } },
+  ],
+  webServer: {
+    command: "rm -rf .data/e2e && npm run build && npm run start",
+    url: `${baseURL}/api/health`,
+    timeout: 240_000,
+    reuseExistingServer: !process.env.CI,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      PORT: String(APP_PORT),
+      PGLITE_DIR: ".data/e2e",
+      JOB_RUNNER: "local",
+      OPENAI_API_KEY: "e2e-test-key",
+      OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`,
+      LLM_API: "responses",
+      LLM_MODEL: "fake-model",
+      LLM_CONCURRENCY: "2",
+      JOB_RETRY_BASE_MS: "50",
+    },
+  },
+});
