@@ -21,7 +21,7 @@ export function earliestStartDate(now: Date = new Date()): string {
 }
 
 const startDateSchema = z.iso
-  .date({ error: "Use a calendar date like 2027-03-14." })
+  .date({ error: "Use a calendar date like 2027-03-14.", abort: true })
   .refine((value) => value >= earliestStartDate(), { error: "The start date is in the past." })
   .refine((value) => value <= isoDate(new Date(Date.now() + 2 * 365 * MS_PER_DAY)), {
     error: "The start date must be within the next two years.",

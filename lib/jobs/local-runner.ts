@@ -57,8 +57,9 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function retryAfterMs(error: RetryAfterError, now: number): number {
-  const asNumber = Number(error.retryAfter);
-  if (Number.isFinite(asNumber)) return asNumber;
+  // RetryAfterError keeps a number as whole seconds in a string ("2" for 1234 ms).
+  const seconds = Number(error.retryAfter);
+  if (Number.isFinite(seconds)) return seconds * 1000;
   const date = Date.parse(error.retryAfter);
   return Number.isNaN(date) ? 0 : Math.max(0, date - now);
 }

@@ -1,18 +1,22 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { cache } from "react";
 import { ItineraryStatusView } from "@/components/itinerary-status-view";
 import { presentItinerary } from "@/lib/itineraries/presenter";
 import { getItinerary } from "@/lib/itineraries/service";
 
 type Props = { params: Promise<{ id: string }> };
 
+// Metadata and page share one read per request.
+const loadItinerary = cache(getItinerary);
+
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
-  const found = await getItinerary((await params).id);
+  const found = await loadItinerary((await params).id);
   return { title: found ? `${found.job.destination} itinerary` : "Itinerary not found" };
 }
 
 export default async function ItineraryPage({ params }: Props) {
-  const found = await getItinerary((await params).id);
+  const found = await loadItinerary((await params).id);
   if (!found) notFound();
   const resource = presentItinerary(found.job, found.days);
   // key: a fresh server render (e.g. after navigation) restarts the live view from it.

@@ -1,0 +1,114 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, jobRunnerKind, parseEnv } from "@/lib/env";
+
+/** The EnvError parseEnv throws for this source (fails the test if it does not throw one). */
+function envError(source: Record<string, string | undefined>): EnvError {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    expect(error).toBeInstanceOf(EnvError);
+    return error as EnvError;
+  }
+  throw new Error(`parseEnv accepted ${JSON.stringify(source)}`);
+}
+
+describe("parseEnv", () => {
+  it("runs with no configuration at all: embedded database, demo model, local jobs", () => {
+    const config = parseEnv({});
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.OPENAI_API_KEY).toBeUndefined();
+    expect(config.OPENAI_BASE_URL).toBeUndefined();
+    expect(config.JOB_RUNNER).toBeUndefined();
+    // The defaults documented in .env.example.
+    expect(config).toMatchObject({
+      NODE_ENV: "development",
+      PORT: 3000,
+      PGLITE_DIR: ".data/pglite",
+      LLM_MODEL: "gpt-5-mini",
+      LLM_TIMEOUT_MS: 60_000,
+      LLM_CONCURRENCY: 4,
+      DEMO_MODEL_LATENCY_MS: 700,
+      JOB_MAX_ATTEMPTS: 5,
+      JOB_RETRY_BASE_MS: 1000,
+    });
+    expect(jobRunnerKind(config)).toBe("local");
+  });
+
+  it("reads numbers from strings and keeps valid values", () => {
+    const config = parseEnv({
+      PORT: "8080",
+      LLM_CONCURRENCY: "2",
+      DATABASE_URL: "postgresql://user:pw@localhost:5432/itinera",
+      OPENAI_BASE_URL: "http://localhost:11434/v1",
+      LLM_API: "chat",
+    });
+    expect(config.PORT).toBe(8080);
+    expect(config.LLM_CONCURRENCY).toBe(2);
+    expect(config.DATABASE_URL).toBe("postgresql://user:pw@localhost:5432/itinera");
+    expect(config.LLM_API).toBe("chat");
+  });
+
+  it("treats empty and blank strings as unset, as .env files write them", () => {
+    const config = parseEnv({
+      OPENAI_API_KEY: "",
+      DATABASE_URL: "   ",
+      PORT: "",
+      LLM_CONCURRENCY: " ",
+      JOB_RUNNER: "",
+      INNGEST_DEV: "",
+      INNGEST_EVENT_KEY: "",
+    });
+    expect(config.OPENAI_API_KEY).toBeUndefined();
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.PORT).toBe(parseEnv({}).PORT);
+    expect(config.LLM_CONCURRENCY).toBe(parseEnv({}).LLM_CONCURRENCY);
+    expect(jobRunnerKind(config)).toBe("local");
+  });
+
+  it.each([
+    ["LLM_CONCURRENCY", "abc"],
+    ["LLM_CONCURRENCY", "0"],
+    ["LLM_CONCURRENCY", "2.5"],
+    ["DATABASE_URL", "mysql://x"],
+    ["JOB_RUNNER", "queue"],
+    ["PORT", "70000"],
+    ["OPENAI_BASE_URL", "not a url"],
+    ["LLM_API", "completions"],
+    ["JOB_MAX_ATTEMPTS", "0"],
+  ])("rejects %s=%s with an EnvError naming the variable", (name, value) => {
+    const error = envError({ [name]: value });
+    expect(error.message).toContain(name);
+    expect(error.issues.some((issue) => issue.startsWith(`${name}:`))).toBe(true);
+  });
+
+  it("lists every bad variable at once, and only those", () => {
+    const error = envError({ LLM_CONCURRENCY: "abc", JOB_RUNNER: "queue", PORT: "3001" });
+    expect(error.issues).toHaveLength(2);
+    expect(error.message).toContain("LLM_CONCURRENCY");
+    expect(error.message).toContain("JOB_RUNNER");
+    expect(error.message).not.toContain("PORT");
+  });
+
+  it("does not echo a secret-bearing DATABASE_URL back in the error", () => {
+    const error = envError({ DATABASE_URL: "mysql://admin:hunter2-secret@db.example.com/app" });
+    expect(error.message).not.toContain("hunter2-secret");
+  });
+});
+
+describe("jobRunnerKind", () => {
+  it("is local with no Inngest configuration", () => {
+    expect(jobRunnerKind(parseEnv({}))).toBe("local");
+  });
+
+  it("is inngest when the dev server or an event key is configured", () => {
+    expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "1" }))).toBe("inngest");
+    expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "http://localhost:8288" }))).toBe("inngest");
+    expect(jobRunnerKind(parseEnv({ INNGEST_EVENT_KEY: "evt-key" }))).toBe("inngest");
+  });
+
+  it("lets JOB_RUNNER override the guess both ways", () => {
+    expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "1", JOB_RUNNER: "local" }))).toBe("local");
+    expect(jobRunnerKind(parseEnv({ INNGEST_EVENT_KEY: "k", JOB_RUNNER: "local" }))).toBe("local");
+    expect(jobRunnerKind(parseEnv({ JOB_RUNNER: "inngest" }))).toBe("inngest");
+  });
+});
