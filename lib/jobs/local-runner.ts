@@ -1,4 +1,5 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
+import { runWithAbortSignal } from "@/lib/llm/cancellation";
 
 // The in-process runner: executes the same handler Inngest would, on one machine. Each
 // step's output is memoized (in job_steps) so a resumed job skips finished steps; a failing
@@ -140,7 +141,7 @@ export class LocalRunner {
     for (let attempt = 1; ; attempt += 1) {
       signal.throwIfAborted();
       try {
-        const output = await fn();
+        const output = await runWithAbortSignal(signal, fn);
         // Round-trip through JSON so a fresh run and a resumed run see the same values.
         const stored = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as T);
         await this.options.store.save(jobId, stepId, stored, attempt);

@@ -9,6 +9,7 @@ import {
   type Outline,
   type TokenUsage,
 } from "@/lib/itineraries/schema";
+import { llmCallSignal } from "./cancellation";
 import { Limiter } from "./limiter";
 import { getModel } from "./model";
 import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "./prompts";
@@ -46,7 +47,7 @@ async function generateStructured<T>(
       prompt,
       output: Output.object({ schema, name }),
       maxRetries: 0,
-      abortSignal: AbortSignal.timeout(env().LLM_TIMEOUT_MS),
+      abortSignal: llmCallSignal(env().LLM_TIMEOUT_MS),
     });
     return { value: result.output, usage: toUsage(result.usage) };
   });
