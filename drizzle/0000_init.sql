@@ -16,9 +16,9 @@ CREATE TABLE "itineraries" (
 	"usage" jsonb,
 	"idempotency_key" text,
 	"request_hash" text NOT NULL,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"completed_at" timestamp with time zone,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"completed_at" timestamp (3) with time zone,
 	CONSTRAINT "itineraries_idempotency_key_unique" UNIQUE("idempotency_key"),
 	CONSTRAINT "itineraries_status_check" CHECK ("itineraries"."status" in ('processing', 'completed', 'failed', 'cancelled')),
 	CONSTRAINT "itineraries_progress_check" CHECK ("itineraries"."progress" between 0 and 100)
@@ -29,7 +29,7 @@ CREATE TABLE "itinerary_days" (
 	"day" integer NOT NULL,
 	"plan" jsonb NOT NULL,
 	"usage" jsonb,
-	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "itinerary_days_itinerary_id_day_pk" PRIMARY KEY("itinerary_id","day")
 );
 --> statement-breakpoint
@@ -38,7 +38,7 @@ CREATE TABLE "job_steps" (
 	"step_id" text NOT NULL,
 	"output" jsonb,
 	"attempts" integer DEFAULT 1 NOT NULL,
-	"completed_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"completed_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "job_steps_job_id_step_id_pk" PRIMARY KEY("job_id","step_id")
 );
 --> statement-breakpoint

@@ -20,9 +20,11 @@ import type {
   TokenUsage,
 } from "@/lib/itineraries/schema";
 
+// Millisecond precision, like the JavaScript Dates they round-trip through (list cursors
+// compare created_at with a Date, so finer stored precision would skip rows).
 const timestamps = {
-  createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
 };
 
 export const itineraries = pgTable(
@@ -47,7 +49,7 @@ export const itineraries = pgTable(
     idempotencyKey: text("idempotency_key").unique(),
     requestHash: text("request_hash").notNull(),
     ...timestamps,
-    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" }),
+    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date", precision: 3 }),
   },
   (table) => [
     index("itineraries_created_at_idx").on(table.createdAt.desc(), table.id.desc()),
@@ -69,7 +71,7 @@ export const itineraryDays = pgTable(
     day: integer("day").notNull(),
     plan: jsonb("plan").$type<DayPlan>().notNull(),
     usage: jsonb("usage").$type<TokenUsage>(),
-    createdAt: timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.itineraryId, table.day] })],
 );
@@ -84,7 +86,7 @@ export const jobSteps = pgTable(
     stepId: text("step_id").notNull(),
     output: jsonb("output"),
     attempts: integer("attempts").notNull().default(1),
-    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date" })
+    completedAt: timestamp("completed_at", { withTimezone: true, mode: "date", precision: 3 })
       .notNull()
       .defaultNow(),
   },

@@ -142,9 +142,9 @@ export async function cancelItinerary(id: string): Promise<ItineraryRow> {
     error: null,
   });
   if (!cancelled) {
-    throw new AppError("conflict", `This itinerary is already ${job.status}.`, {
-      status: job.status,
-    });
+    // Read again: the job may have finished between the first read and the update.
+    const status = (await findItineraryById({ id }))?.status ?? job.status;
+    throw new AppError("conflict", `This itinerary is already ${status}.`, { status });
   }
   try {
     await dispatchItineraryCancelled(id);
