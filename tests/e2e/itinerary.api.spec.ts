@@ -61,7 +61,7 @@ test.describe("the JSON API", () => {
 
     const malformed = await request.post("/api/itineraries", {
       headers: { "content-type": "application/json" },
-      data: "{ not json",
+      data: Buffer.from("{ not json"),
     });
     expect(malformed.status()).toBe(400);
     expect((await malformed.json()).error.code).toBe("invalid_json");
