@@ -123,7 +123,8 @@ export function demoDay({ trip, day, theme }: DayTask): DayPlan {
   return { day, theme, activities };
 }
 
-function promptText(options: LanguageModelV3CallOptions): string {
+/** All the text of a call's prompt (system and user parts), as one string. */
+export function promptText(options: LanguageModelV3CallOptions): string {
   return options.prompt
     .flatMap((message) =>
       message.role === "system"

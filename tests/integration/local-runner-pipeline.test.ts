@@ -1,6 +1,6 @@
 import { APICallError } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 // Before any app module reads the environment: fast retries, few attempts, room for hung calls.
@@ -21,7 +21,7 @@ import {
   loadStepOutputs,
   saveStepOutput,
 } from "@/lib/itineraries/queries";
-import { demoDay, demoOutline } from "@/lib/llm/demo-model";
+import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
 import { LocalRunner, type StepRunner } from "@/lib/jobs/local-runner";
@@ -36,16 +36,6 @@ const callCount = (key: string) => calls.get(key) ?? 0;
 const totalCalls = () => [...calls.values()].reduce((sum, count) => sum + count, 0);
 /** What the model does before answering a call: nothing, throw, or wait. */
 let script: (key: string, count: number) => Promise<void> | void = () => {};
-
-function promptText(options: LanguageModelV3CallOptions): string {
-  return options.prompt
-    .flatMap((message) =>
-      message.role === "system"
-        ? [message.content]
-        : message.content.flatMap((part) => (part.type === "text" ? [part.text] : [])),
-    )
-    .join("\n");
-}
 
 const model = new MockLanguageModelV3({
   doGenerate: async (options): Promise<LanguageModelV3GenerateResult> => {

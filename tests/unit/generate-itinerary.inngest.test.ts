@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { APICallError } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
-import type { LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { promptText } from "@/lib/llm/demo-model";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { InngestExecutionEngine } from "inngest/internals";
 import { resetEnvCache } from "@/lib/env";
@@ -43,16 +44,6 @@ const usageFor = (key: string): { input: number; output: number } =>
 const modelCalls = new Map<string, number>();
 /** "<destination>#<step>" → errors to throw on its next calls, in order. */
 const scriptedFailures = new Map<string, Error[]>();
-
-function promptText(options: LanguageModelV3CallOptions): string {
-  return options.prompt
-    .flatMap((message) =>
-      message.role === "system"
-        ? [message.content]
-        : message.content.flatMap((part) => (part.type === "text" ? [part.text] : [])),
-    )
-    .join("\n");
-}
 
 const model = new MockLanguageModelV3({
   async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
