@@ -41,6 +41,8 @@ export default defineConfig({
   },
   projects: [
     { name: "api", testMatch: /.*\.api\.spec\.ts/ },
+    // Starts and kills its own production servers (built by the webServer step below).
+    { name: "reliability", testMatch: /.*\.reliability\.spec\.ts/ },
     { name: "chromium", testMatch: /.*\.browser\.spec\.ts/, use: { ...devices["Desktop Chrome"], launchOptions: { executablePath: systemChromium, args: chromiumArgs } } },
   ],
   webServer: {
