@@ -62,6 +62,9 @@ export default defineConfig({
       LLM_MODEL: "fake-model",
       LLM_CONCURRENCY: "2",
       JOB_RETRY_BASE_MS: "50",
+      // Every test shares one client address; the limits have their own tests.
+      RATE_LIMIT_MAX_JOBS: "500",
+      MAX_CONCURRENT_JOBS_PER_CLIENT: "100",
     },
   },
 });

@@ -1,8 +1,10 @@
 "use server";
 
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isAppError } from "@/lib/errors";
 import { formValuesToInput, readFormValues, type SubmitFormState } from "@/lib/itineraries/form";
+import { clientKeyFromHeaders } from "@/lib/itineraries/limits";
 import { submitItinerary } from "@/lib/itineraries/service";
 import { toAppError } from "@/lib/api/http";
 
@@ -13,7 +15,9 @@ export async function submitItineraryAction(
   const values = readFormValues(formData);
   let jobId: string;
   try {
-    const { job } = await submitItinerary(formValuesToInput(values));
+    const { job } = await submitItinerary(formValuesToInput(values), {
+      clientKey: clientKeyFromHeaders(await headers()),
+    });
     jobId = job.id;
   } catch (error) {
     const appError = isAppError(error) ? error : toAppError(error);

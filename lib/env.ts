@@ -31,6 +31,12 @@ const envSchema = z.object({
   JOB_MAX_ATTEMPTS: positiveInt(1, 21).default(5),
   JOB_RETRY_BASE_MS: positiveInt(1, 600_000).default(1000),
 
+  /** Jobs one client may create per window; 0 turns the limit off. */
+  RATE_LIMIT_MAX_JOBS: positiveInt(0, 100_000).default(20),
+  RATE_LIMIT_WINDOW_SECONDS: positiveInt(1, 86_400).default(60),
+  /** Jobs one client may have processing at once; 0 turns the cap off. */
+  MAX_CONCURRENT_JOBS_PER_CLIENT: positiveInt(0, 10_000).default(5),
+
   INNGEST_DEV: z.string().min(1).optional(),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),

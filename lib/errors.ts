@@ -8,6 +8,8 @@ export const ERROR_STATUS = {
   method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
+  rate_limited: 429,
+  too_many_active_jobs: 429,
   unsupported_media_type: 415,
   validation_failed: 422,
   idempotency_key_reused: 422,
@@ -25,6 +27,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: { fields?: FieldErrors } & Record<string, unknown>,
+    /** When the client may try again (sent as Retry-After on 429 and 503). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = "AppError";

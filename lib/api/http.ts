@@ -50,7 +50,8 @@ export function toAppError(error: unknown): AppError {
 export function errorResponse(error: unknown, headers?: HeadersInit): Response {
   const appError = toAppError(error);
   const response = Response.json(appError.toJSON(), { status: appError.status, headers });
-  if (appError.status === 503) response.headers.set("Retry-After", "5");
+  const retryAfter = appError.retryAfterSeconds ?? (appError.status === 503 ? 5 : undefined);
+  if (retryAfter !== undefined) response.headers.set("Retry-After", String(retryAfter));
   return response;
 }
 

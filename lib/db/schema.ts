@@ -47,6 +47,8 @@ export const itineraries = pgTable(
     model: text("model").notNull(),
     usage: jsonb("usage").$type<TokenUsage>(),
     idempotencyKey: text("idempotency_key").unique(),
+    /** A hash of the requesting client's address, for per-client limits; never the address. */
+    clientKey: text("client_key"),
     requestHash: text("request_hash").notNull(),
     ...timestamps,
     completedAt: timestamp("completed_at", { withTimezone: true, mode: "date", precision: 3 }),
@@ -54,6 +56,7 @@ export const itineraries = pgTable(
   (table) => [
     index("itineraries_created_at_idx").on(table.createdAt.desc(), table.id.desc()),
     index("itineraries_status_idx").on(table.status),
+    index("itineraries_client_created_idx").on(table.clientKey, table.createdAt),
     check(
       "itineraries_status_check",
       sql`${table.status} in ('processing', 'completed', 'failed', 'cancelled')`,

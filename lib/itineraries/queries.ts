@@ -239,3 +239,42 @@ export async function saveStepOutput({
     .values({ jobId, stepId, output: output ?? null, attempts })
     .onConflictDoNothing();
 }
+
+export interface ClientUsage {
+  /** Jobs created since `since`. */
+  recent: number;
+  /** Jobs still processing. */
+  active: number;
+  /** The oldest job created since `since`, to say when the window frees a slot. */
+  oldestRecent: Date | null;
+}
+
+/** One round trip for both per-client limits. */
+export async function findClientUsage({
+  clientKey,
+  since,
+}: {
+  clientKey: string;
+  since: Date;
+}): Promise<ClientUsage> {
+  const db = await getDb();
+  const recentFilter = sql`${itineraries.createdAt} > ${since.toISOString()}`;
+  const [row] = await db
+    .select({
+      recent: sql<number>`count(*) filter (where ${recentFilter})`.mapWith(Number),
+      active: sql<number>`count(*) filter (where ${itineraries.status} = 'processing')`.mapWith(Number),
+      oldestRecent: sql<string | null>`min(${itineraries.createdAt}) filter (where ${recentFilter})`,
+    })
+    .from(itineraries)
+    .where(
+      and(
+        eq(itineraries.clientKey, clientKey),
+        or(sql`${recentFilter}`, eq(itineraries.status, "processing")),
+      ),
+    );
+  return {
+    recent: row?.recent ?? 0,
+    active: row?.active ?? 0,
+    oldestRecent: row?.oldestRecent ? new Date(row.oldestRecent) : null,
+  };
+}

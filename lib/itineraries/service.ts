@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { getModel } from "@/lib/llm/model";
+import { enforceClientLimits } from "./limits";
 import { dispatchItineraryCancelled, dispatchItineraryRequested } from "@/lib/jobs/dispatch";
 import type { ItineraryRow } from "@/lib/db/schema";
 import {
@@ -65,7 +66,7 @@ function replay(existing: ItineraryRow, hash: string): SubmitResult {
  */
 export async function submitItinerary(
   input: unknown,
-  { idempotencyKey }: { idempotencyKey?: string } = {},
+  { idempotencyKey, clientKey }: { idempotencyKey?: string; clientKey?: string } = {},
 ): Promise<SubmitResult> {
   const request = parseItineraryRequest(input);
   const hash = requestHash(request);
@@ -74,6 +75,7 @@ export async function submitItinerary(
     const existing = await findItineraryByIdempotencyKey({ key: idempotencyKey });
     if (existing) return replay(existing, hash);
   }
+  if (clientKey) await enforceClientLimits(clientKey);
 
   let job: ItineraryRow;
   try {
@@ -82,6 +84,7 @@ export async function submitItinerary(
       status: "processing",
       model: getModel().label,
       idempotencyKey: idempotencyKey ?? null,
+      clientKey: clientKey ?? null,
       requestHash: hash,
     });
   } catch (error) {

@@ -40,6 +40,7 @@ function job(overrides: Partial<ItineraryRow> = {}): ItineraryRow {
     model: "demo model",
     usage: null,
     idempotencyKey: null,
+    clientKey: null,
     requestHash: "hash",
     createdAt,
     updatedAt,

@@ -1,5 +1,6 @@
 import { errorResponse, POLL_AFTER_SECONDS, publicOrigin, readJsonBody } from "@/lib/api/http";
 import { encodeCursor, readIdempotencyKey, readListQuery } from "@/lib/api/itineraries";
+import { clientKeyFromHeaders } from "@/lib/itineraries/limits";
 import { presentSummary } from "@/lib/itineraries/presenter";
 import { listItineraries, submitItinerary } from "@/lib/itineraries/service";
 
@@ -7,7 +8,10 @@ import { listItineraries, submitItinerary } from "@/lib/itineraries/service";
 export async function POST(request: Request) {
   try {
     const body = await readJsonBody(request);
-    const { job } = await submitItinerary(body, { idempotencyKey: readIdempotencyKey(request) });
+    const { job } = await submitItinerary(body, {
+      idempotencyKey: readIdempotencyKey(request),
+      clientKey: clientKeyFromHeaders(request.headers),
+    });
     const origin = publicOrigin(request);
     const statusUrl = `${origin}/api/itineraries/${job.id}`;
     const headers = new Headers({ Location: statusUrl });
