@@ -1,4 +1,5 @@
 import { generateItineraryFunction } from "./functions/generate-itinerary";
+import { sweepStaleItinerariesFunction } from "./functions/sweep-stale-itineraries";
 
 export { inngest } from "./client";
-export const functions = [generateItineraryFunction];
+export const functions = [generateItineraryFunction, sweepStaleItinerariesFunction];

@@ -30,6 +30,12 @@ const envSchema = z.object({
   JOB_RUNNER: z.enum(["inngest", "local"]).optional(),
   JOB_MAX_ATTEMPTS: positiveInt(1, 21).default(5),
   JOB_RETRY_BASE_MS: positiveInt(1, 600_000).default(1000),
+  /** A processing job with no progress for this long is resumed (local) or failed (Inngest). */
+  JOB_STALE_AFTER_SECONDS: positiveInt(10, 86_400).default(1800),
+  /** A job still processing this long after it was requested is failed. */
+  JOB_MAX_AGE_SECONDS: positiveInt(60, 7 * 86_400).default(6 * 3600),
+  /** How often the sweeper looks for stuck jobs (local runner; Inngest uses a cron). */
+  JOB_SWEEP_INTERVAL_SECONDS: positiveInt(5, 86_400).default(60),
 
   /** Jobs one client may create per window; 0 turns the limit off. */
   RATE_LIMIT_MAX_JOBS: positiveInt(0, 100_000).default(20),

@@ -278,3 +278,17 @@ export async function findClientUsage({
     oldestRecent: row?.oldestRecent ? new Date(row.oldestRecent) : null,
   };
 }
+
+/** Processing jobs whose last progress is older than `updatedBefore`. */
+export async function listStaleProcessing({
+  updatedBefore,
+}: {
+  updatedBefore: Date;
+}): Promise<Array<{ id: string; createdAt: Date; updatedAt: Date }>> {
+  const db = await getDb();
+  return db
+    .select({ id: itineraries.id, createdAt: itineraries.createdAt, updatedAt: itineraries.updatedAt })
+    .from(itineraries)
+    .where(and(eq(itineraries.status, "processing"), lt(itineraries.updatedAt, updatedBefore)))
+    .orderBy(itineraries.createdAt);
+}

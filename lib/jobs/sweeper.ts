@@ -1,0 +1,70 @@
+import "server-only";
+import { env, type JobRunnerKind } from "@/lib/env";
+import { endItinerary, listStaleProcessing } from "@/lib/itineraries/queries";
+import { activeRunner, localRunner } from "./runner";
+
+// Nothing accepted may stay `processing` forever. The sweeper looks for jobs that have made
+// no progress for JOB_STALE_AFTER_SECONDS: the local runner resumes them (their finished
+// steps are memoized); with Inngest, which keeps its own queue, they are failed. Any job
+// older than JOB_MAX_AGE_SECONDS is failed whichever runner has it.
+
+export interface SweepResult {
+  resumed: string[];
+  failed: string[];
+}
+
+const minutes = (seconds: number) => Math.max(1, Math.round(seconds / 60));
+
+export function tooOldMessage(maxAgeSeconds: number): string {
+  return `This itinerary was still unfinished ${minutes(maxAgeSeconds)} minutes after it was requested, so it was stopped. Please request it again.`;
+}
+
+export function lostMessage(staleSeconds: number): string {
+  return `This itinerary made no progress for ${minutes(staleSeconds)} minutes: the job runner appears to have lost it, so it was stopped. Please request it again.`;
+}
+
+export async function sweepStaleJobs({
+  now = new Date(),
+  runner = activeRunner(),
+}: { now?: Date; runner?: JobRunnerKind } = {}): Promise<SweepResult> {
+  const { JOB_STALE_AFTER_SECONDS, JOB_MAX_AGE_SECONDS } = env();
+  const stale = await listStaleProcessing({
+    updatedBefore: new Date(now.getTime() - JOB_STALE_AFTER_SECONDS * 1000),
+  });
+  const result: SweepResult = { resumed: [], failed: [] };
+  const running = runner === "local" ? new Set(localRunner().activeJobIds) : new Set<string>();
+
+  for (const job of stale) {
+    const age = (now.getTime() - job.createdAt.getTime()) / 1000;
+    if (age > JOB_MAX_AGE_SECONDS) {
+      localRunner().cancel(job.id);
+      if (await endItinerary({ id: job.id, status: "failed", error: tooOldMessage(JOB_MAX_AGE_SECONDS) })) {
+        result.failed.push(job.id);
+      }
+    } else if (runner === "inngest") {
+      if (await endItinerary({ id: job.id, status: "failed", error: lostMessage(JOB_STALE_AFTER_SECONDS) })) {
+        result.failed.push(job.id);
+      }
+    } else if (!running.has(job.id)) {
+      void localRunner().start(job.id);
+      result.resumed.push(job.id);
+    }
+  }
+  if (result.resumed.length + result.failed.length > 0) {
+    console.info(`[sweeper] resumed ${result.resumed.length}, failed ${result.failed.length} stuck job(s)`);
+  }
+  return result;
+}
+
+const timers = globalThis as unknown as { __itineraSweeper?: ReturnType<typeof setInterval> };
+
+/** Runs the sweeper on a timer in this process (local runner). */
+export function scheduleSweeper(): void {
+  if (timers.__itineraSweeper) return;
+  timers.__itineraSweeper = setInterval(() => {
+    sweepStaleJobs().catch((error: unknown) => {
+      console.error("[sweeper] failed:", error instanceof Error ? error.message : error);
+    });
+  }, env().JOB_SWEEP_INTERVAL_SECONDS * 1000);
+  timers.__itineraSweeper.unref();
+}

@@ -1,0 +1,92 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { eq } from "drizzle-orm";
+import { createTestDatabase } from "../helpers/database";
+
+// No job stays `processing` forever: the sweeper resumes stuck local jobs, fails jobs the
+// Inngest runner lost, and fails anything past the maximum age — each with a reason.
+
+process.env.JOB_RUNNER = "local";
+process.env.DEMO_MODEL_LATENCY_MS = "0";
+process.env.JOB_STALE_AFTER_SECONDS = "600";
+process.env.JOB_MAX_AGE_SECONDS = "3600";
+
+const { resetEnvCache } = await import("@/lib/env");
+resetEnvCache();
+const { sweepStaleJobs, tooOldMessage, lostMessage } = await import("@/lib/jobs/sweeper");
+const { localRunner } = await import("@/lib/jobs/runner");
+const { insertItinerary, findItineraryById } = await import("@/lib/itineraries/queries");
+const { itineraries } = await import("@/lib/db/schema");
+
+let db: Awaited<ReturnType<typeof createTestDatabase>>["db"];
+const NOW = new Date("2030-06-01T12:00:00.000Z");
+const minutesAgo = (minutes: number) => new Date(NOW.getTime() - minutes * 60_000);
+
+beforeAll(async () => {
+  ({ db } = await createTestDatabase());
+});
+
+async function job(destination: string, createdMinutesAgo: number, updatedMinutesAgo: number) {
+  const row = await insertItinerary({
+    destination,
+    durationDays: 2,
+    pace: "balanced",
+    budget: "moderate",
+    travellers: 2,
+    model: "demo model",
+    requestHash: destination,
+  });
+  await db
+    .update(itineraries)
+    .set({ createdAt: minutesAgo(createdMinutesAgo), updatedAt: minutesAgo(updatedMinutesAgo) })
+    .where(eq(itineraries.id, row.id));
+  return row.id;
+}
+
+describe("the stale-job sweeper", () => {
+  it("with the local runner: resumes stuck jobs, fails jobs past the maximum age, leaves fresh ones", async () => {
+    const stuck = await job("Stuck, Local", 30, 20);
+    const ancient = await job("Ancient, Local", 120, 90);
+    const fresh = await job("Fresh, Local", 5, 1);
+
+    const result = await sweepStaleJobs({ now: NOW, runner: "local" });
+
+    expect(result.resumed).toEqual([stuck]);
+    expect(result.failed).toEqual([ancient]);
+    const failed = await findItineraryById({ id: ancient });
+    expect(failed?.status).toBe("failed");
+    expect(failed?.error).toBe(tooOldMessage(3600));
+    expect(failed?.error).toMatch(/60 minutes after it was requested/);
+
+    // The resumed job really runs to the end; the fresh one was not touched by the sweep.
+    await localRunner().drain();
+    expect((await findItineraryById({ id: stuck }))?.status).toBe("completed");
+    expect((await findItineraryById({ id: fresh }))?.status).toBe("processing");
+  });
+
+  it("does not start a second run of a job this process is already running", async () => {
+    const id = await job("Busy, Local", 30, 20);
+    const first = localRunner().start(id);
+    const result = await sweepStaleJobs({ now: NOW, runner: "local" });
+    expect(result.resumed).not.toContain(id);
+    await first;
+  });
+
+  it("with Inngest: fails a job that made no progress past the deadline, saying why", async () => {
+    const lost = await job("Lost, Cloud", 40, 30);
+    const result = await sweepStaleJobs({ now: NOW, runner: "inngest" });
+    expect(result.failed).toContain(lost);
+    expect(result.resumed).toEqual([]);
+    const row = await findItineraryById({ id: lost });
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toBe(lostMessage(600));
+    expect(row?.error).toMatch(/no progress for 10 minutes/);
+  });
+
+  it("never touches jobs that already ended", async () => {
+    const done = await job("Done, Local", 500, 400);
+    await db.update(itineraries).set({ status: "completed" }).where(eq(itineraries.id, done));
+    const result = await sweepStaleJobs({ now: NOW, runner: "inngest" });
+    expect(result.failed).not.toContain(done);
+    expect((await findItineraryById({ id: done }))?.status).toBe("completed");
+  });
+});
