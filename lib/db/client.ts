@@ -16,6 +16,8 @@ interface Connection {
 }
 
 const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
+const CONNECT_TIMEOUT_MS = 3000;
+const QUERY_TIMEOUT_MS = 15_000;
 
 /** Neon's serverless driver speaks WebSockets to Neon hosts; plain `pg` speaks TCP to the rest. */
 export function driverFor(databaseUrl: string | undefined): DatabaseDriver {
@@ -43,14 +45,21 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
     const { drizzle } = await import("drizzle-orm/neon-serverless");
     const { default: ws } = await import("ws");
     neonConfig.webSocketConstructor = ws;
-    const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 5000 });
+    const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     pool.on("error", (error: Error) => console.error("[db] idle client error:", error.message));
     const db = drizzle({ client: pool, schema });
     return { db: db as unknown as Database, driver: "neon", close: () => pool.end() };
   }
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
-  const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: 5000, max: 10 });
+  // Fail fast when the database is unreachable (a 503, not a hung request), and never let
+  // one query wait forever on a half-open connection.
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    query_timeout: QUERY_TIMEOUT_MS,
+    max: 10,
+  });
   pool.on("error", (error) => console.error("[db] idle client error:", error.message));
   const db = drizzle({ client: pool, schema });
   return { db: db as unknown as Database, driver: "pg", close: () => pool.end() };
