@@ -1,12 +1,27 @@
-import { startFakeOpenAIServer } from "../fixtures/fake-openai-server";
+import type { DayPlan } from "../../lib/itineraries/schema";
+import { fakeAnswer, startFakeOpenAIServer } from "../fixtures/fake-openai-server";
 import { FAKE_OPENAI_PORT } from "../../playwright.config";
+import { MARKUP_DESCRIPTION, MARKUP_TITLE } from "./markup";
 
-// The fake model answers slowly enough that days visibly land one batch at a time.
+
+// The fake model answers slowly enough that days visibly land one batch at a time. For a
+// destination containing "Injection" it writes markup into the first activity of each day.
 export default async function globalSetup() {
   const server = await startFakeOpenAIServer({
     port: FAKE_OPENAI_PORT,
     host: "127.0.0.1",
     latencyMs: Number(process.env.FAKE_OPENAI_LATENCY_MS ?? 500),
+    reply: (call) => {
+      const task = call.task;
+      if (task?.task !== "day" || !task.trip.destination.includes("Injection")) return undefined;
+      const answer = fakeAnswer(task) as DayPlan;
+      const [first, ...rest] = answer.activities;
+      if (!first) return undefined;
+      return {
+        kind: "json",
+        value: { ...answer, activities: [{ ...first, title: MARKUP_TITLE, description: MARKUP_DESCRIPTION }, ...rest] },
+      };
+    },
   });
   return async () => {
     await server.close();

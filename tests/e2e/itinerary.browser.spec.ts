@@ -4,7 +4,7 @@ test.describe("the web form and the live status page", () => {
   test("a trip requested in the form fills in day by day without a reload", async ({ page }) => {
     await page.goto("/");
     await page.getByLabel("Where to?").fill("Kyoto, Japan");
-    await page.getByLabel("Days").fill("5");
+    await page.getByLabel("Days").fill("7");
     await page.getByText("history", { exact: true }).click();
     await page.getByRole("button", { name: "Plan my trip" }).click();
 
@@ -26,7 +26,7 @@ test.describe("the web form and the live status page", () => {
     });
 
     await expect(page.getByTestId("status-badge")).toHaveText("completed", { timeout: 30_000 });
-    await expect(page.locator('article[data-testid^="day-"]')).toHaveCount(5);
+    await expect(page.locator('article[data-testid^="day-"]')).toHaveCount(7);
     await expect(page.getByTestId("trip-title")).toHaveText("Fake trip to Kyoto, Japan");
     await expect(page.getByRole("heading", { name: "Tips" })).toBeVisible();
     await expect(page.getByTestId("stage")).toHaveText("Your itinerary is ready");
@@ -38,8 +38,8 @@ test.describe("the web form and the live status page", () => {
       return { sameDocument: win.__sameDocument === true, dayCounts: win.__dayCounts };
     });
     expect(sameDocument).toBe(true);
-    expect(dayCounts.at(-1)).toBe(5);
-    expect(dayCounts.some((count) => count > 0 && count < 5)).toBe(true);
+    expect(dayCounts.at(-1)).toBe(7);
+    expect(dayCounts.some((count) => count > 0 && count < 7)).toBe(true);
   });
 
   test("invalid input comes back with field errors, values kept and focus on the first", async ({ page }) => {

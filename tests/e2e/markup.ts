@@ -1,0 +1,3 @@
+/** Markup a hostile or confused model might return; it must render as inert text. */
+export const MARKUP_TITLE = `<script>window.__pwned = "title"</script>Tea ceremony`;
+export const MARKUP_DESCRIPTION = `<img src=x onerror="window.__pwned = 'description'"> A quiet hour.`;
