@@ -10,7 +10,7 @@ import {
   type TokenUsage,
 } from "@/lib/itineraries/schema";
 import { llmCallSignal } from "./cancellation";
-import { Limiter } from "./limiter";
+import { Limiter, type LimiterPriority } from "./limiter";
 import { getModel } from "./model";
 import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "./prompts";
 
@@ -38,6 +38,7 @@ async function generateStructured<T>(
   schema: z.ZodType<T>,
   name: string,
   prompt: string,
+  priority: LimiterPriority,
 ): Promise<Generated<T>> {
   const { model } = getModel();
   return llmLimiter().run(async () => {
@@ -50,11 +51,11 @@ async function generateStructured<T>(
       abortSignal: llmCallSignal(env().LLM_TIMEOUT_MS),
     });
     return { value: result.output, usage: toUsage(result.usage) };
-  });
+  }, priority);
 }
 
 export function generateOutline(trip: TripData): Promise<Generated<Outline>> {
-  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip));
+  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip), "normal");
 }
 
 export function generateDayPlan(
@@ -62,5 +63,7 @@ export function generateDayPlan(
   outline: Outline,
   day: number,
 ): Promise<Generated<DayPlan>> {
-  return generateStructured(dayPlanSchema, "itinerary_day", dayPrompt(trip, outline, day));
+  // Days of jobs already under way go ahead of new outlines, so a burst of requests still
+  // finishes itineraries one after another instead of all of them late.
+  return generateStructured(dayPlanSchema, "itinerary_day", dayPrompt(trip, outline, day), "high");
 }

@@ -114,6 +114,23 @@ describe("Limiter", () => {
     expect(limiter.peakRunning).toBe(2);
   });
 
+  it("serves waiting high-priority tasks before normal ones, each in arrival order", async () => {
+    const limiter = new Limiter(1);
+    const started: string[] = [];
+    let release!: () => void;
+    const blocker = limiter.run(() => new Promise<void>((resolve) => (release = resolve)));
+    const tasks = [
+      limiter.run(async () => void started.push("outline-a")),
+      limiter.run(async () => void started.push("day-a1"), "high"),
+      limiter.run(async () => void started.push("outline-b")),
+      limiter.run(async () => void started.push("day-a2"), "high"),
+    ];
+    release();
+    await Promise.all([blocker, ...tasks]);
+    expect(started).toEqual(["day-a1", "day-a2", "outline-a", "outline-b"]);
+    expect(limiter.peakRunning).toBe(1);
+  });
+
   it("rejects a limit below 1 or a fraction", () => {
     expect(() => new Limiter(0)).toThrow(RangeError);
     expect(() => new Limiter(1.5)).toThrow(RangeError);
