@@ -20,6 +20,8 @@ export type GenerateItineraryContext = Parameters<JobHandler>[0];
 export async function generateItinerary({ event, step }: GenerateItineraryContext) {
   const { id } = event.data;
   const outline = await step.run("outline", () => planOutline(id));
+  // A duplicate delivery or a job cancelled before it started: end quietly, change nothing.
+  if (outline.endedAs) return { skipped: outline.endedAs };
   const days = await Promise.all(
     outline.days.map((day) => step.run(`day-${day}`, () => planDay(id, day))),
   );

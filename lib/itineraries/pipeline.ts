@@ -43,13 +43,20 @@ async function callModel<T>(call: () => Promise<T>): Promise<T> {
 export interface OutlineStepResult {
   days: number[];
   usage: TokenUsage;
+  /** Set when the job had already ended (a duplicate delivery, a cancel): nothing to do. */
+  endedAs?: string;
 }
 
+const fromStoredOutline = (job: ItineraryRow): OutlineStepResult => ({
+  days: job.outline?.days.map((entry) => entry.day) ?? [],
+  usage: job.usage ?? ZERO_USAGE,
+});
+
 export async function planOutline(id: string): Promise<OutlineStepResult> {
-  const job = await requireActiveJob(id);
-  if (job.outline) {
-    return { days: job.outline.days.map((entry) => entry.day), usage: job.usage ?? ZERO_USAGE };
-  }
+  const job = await findItineraryById({ id });
+  if (!job) return { days: [], usage: ZERO_USAGE, endedAs: "deleted" };
+  if (job.status !== "processing") return { days: [], usage: ZERO_USAGE, endedAs: job.status };
+  if (job.outline) return fromStoredOutline(job);
   const { value, usage } = await callModel(() => generateOutline(job));
   // The model numbers the days; we insist on exactly 1…N so every day step has a theme.
   const themes = new Map(value.days.map((entry) => [entry.day, entry.theme]));
@@ -58,7 +65,11 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
     theme: themes.get(index + 1) ?? value.days[index]?.theme ?? `Day ${index + 1}`,
   }));
   const saved = await saveOutline({ id, outline: { ...value, days }, usage });
-  if (!saved) throw new JobNotActiveError(id, "no longer processing");
+  if (!saved) {
+    // Another run stored its outline first (use that one), or the job ended meanwhile.
+    const current = await requireActiveJob(id);
+    return fromStoredOutline(current);
+  }
   return { days: days.map((entry) => entry.day), usage };
 }
 

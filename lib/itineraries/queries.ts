@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import {
   itineraries,
@@ -126,7 +126,8 @@ export async function saveOutline({
   const rows = await db
     .update(itineraries)
     .set({ outline, usage, progress: OUTLINE_PROGRESS, updatedAt: new Date() })
-    .where(isProcessing(id))
+    // The first outline wins: a concurrent duplicate run must not swap the day themes.
+    .where(and(isProcessing(id), isNull(itineraries.outline)))
     .returning({ id: itineraries.id });
   return rows.length > 0;
 }

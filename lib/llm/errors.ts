@@ -1,4 +1,4 @@
-import { APICallError, NoObjectGeneratedError, RetryError } from "ai";
+import { APICallError, NoObjectGeneratedError, NoOutputGeneratedError, RetryError } from "ai";
 import { NonRetriableError, RetryAfterError } from "inngest";
 
 // Every LLM failure becomes one of three things a runner understands: fail now
@@ -106,10 +106,18 @@ export function classifyLlmError(error: unknown): LlmErrorClass {
   }
 
   if (NoObjectGeneratedError.isInstance(error)) {
+    // A refusal comes back as text with finish reason content-filter. Sampling differs from
+    // call to call, so it is retried, but a persistent refusal is named as such.
+    if (error.finishReason === "content-filter") {
+      return { kind: "transient", message: "The language model declined to plan this trip." };
+    }
     return {
       kind: "transient",
       message: "The language model's answer did not match the itinerary format.",
     };
+  }
+  if (NoOutputGeneratedError.isInstance(error)) {
+    return { kind: "transient", message: "The language model returned an empty answer." };
   }
   if (isTimeout(error)) {
     return { kind: "transient", message: "The language model did not answer in time." };

@@ -123,7 +123,7 @@ const FAULTS: Fault[] = [
   {
     name: "refusal",
     reply: (secret) => ({ kind: "refusal", text: `I can't help with that. ${secret}` }),
-    error: /^The language model's answer did not match the itinerary format\./,
+    error: /^The language model declined to plan this trip\./,
   },
   { name: "empty content", reply: () => ({ kind: "empty" }), error: /^The language model's answer did not match the itinerary format\./ },
   { name: "empty text", reply: () => ({ kind: "text", text: "" }), error: /^The language model's answer did not match the itinerary format\./ },
