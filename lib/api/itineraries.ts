@@ -27,7 +27,8 @@ export function encodeCursor(cursor: ListCursor): string {
 const cursorSchema = z
   .string()
   .transform((value) => Buffer.from(value, "base64url").toString("utf8").split("|"))
-  .pipe(z.tuple([z.iso.datetime(), z.uuid()]))
+  // Year 0000 is valid ISO 8601 but not a Postgres timestamp; our cursors are never that old.
+  .pipe(z.tuple([z.iso.datetime().refine((value) => !value.startsWith("0000")), z.uuid()]))
   .transform(([createdAt, id]): ListCursor => ({ createdAt: new Date(createdAt), id }));
 
 const listQuerySchema = z.object({

@@ -27,9 +27,15 @@ const startDateSchema = z.iso
     error: "The start date must be within the next two years.",
   });
 
+// Text a person typed: no control characters (Postgres refuses NUL) and no lone surrogate
+// halves (jsonb refuses them), so bad input is a 422 here, never a 500 at the database.
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const isPlainText = (value: string) => value.isWellFormed() && !CONTROL_CHARACTERS.test(value);
+
 const interestSchema = z
   .string()
   .trim()
+  .refine(isPlainText, { error: "Interests can only contain printable text.", abort: true })
   .min(1, { error: "Interests cannot be empty." })
   .max(30, { error: "Keep each interest under 30 characters." });
 
@@ -38,6 +44,7 @@ export const itineraryRequestSchema = z.strictObject({
   destination: z
     .string({ error: "Enter a destination." })
     .trim()
+    .refine(isPlainText, { error: "The destination can only contain printable text.", abort: true })
     .min(2, { error: "The destination needs at least 2 characters." })
     .max(100, { error: "Keep the destination under 100 characters." }),
   durationDays: z
