@@ -43,6 +43,24 @@ const envSchema = z.object({
   /** Jobs one client may have processing at once; 0 turns the cap off. */
   MAX_CONCURRENT_JOBS_PER_CLIENT: positiveInt(0, 10_000).default(5),
 
+  /** Comma-separated API keys; listing and deleting jobs need one (Authorization: Bearer). */
+  API_KEYS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((key) => key.trim()).filter(Boolean)),
+  /** Origins allowed to call the JSON API's write routes from a browser ("*" for any). */
+  CORS_ALLOWED_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => (value ?? "").split(",").map((origin) => origin.trim()).filter(Boolean)),
+  /** Secret for signing webhooks (Standard Webhooks: "whsec_" + base64, or any string). */
+  WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Allow callback URLs on private or loopback addresses (for local development only). */
+  WEBHOOK_ALLOW_PRIVATE: z
+    .enum(["1", "0", "true", "false"])
+    .optional()
+    .transform((value) => value === "1" || value === "true"),
+
   INNGEST_DEV: z.string().min(1).optional(),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),

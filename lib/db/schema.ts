@@ -49,6 +49,10 @@ export const itineraries = pgTable(
     idempotencyKey: text("idempotency_key").unique(),
     /** A hash of the requesting client's address, for per-client limits; never the address. */
     clientKey: text("client_key"),
+    /** A hash of the API key that created the job, which alone may list or delete it. */
+    ownerKey: text("owner_key"),
+    /** Where to POST a signed webhook when the job ends (http or https). */
+    callbackUrl: text("callback_url"),
     requestHash: text("request_hash").notNull(),
     ...timestamps,
     completedAt: timestamp("completed_at", { withTimezone: true, mode: "date", precision: 3 }),
@@ -57,6 +61,7 @@ export const itineraries = pgTable(
     index("itineraries_created_at_idx").on(table.createdAt.desc(), table.id.desc()),
     index("itineraries_status_idx").on(table.status),
     index("itineraries_client_created_idx").on(table.clientKey, table.createdAt),
+    index("itineraries_owner_created_idx").on(table.ownerKey, table.createdAt, table.id),
     check(
       "itineraries_status_check",
       sql`${table.status} in ('processing', 'completed', 'failed', 'cancelled')`,

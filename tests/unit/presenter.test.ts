@@ -41,6 +41,8 @@ function job(overrides: Partial<ItineraryRow> = {}): ItineraryRow {
     usage: null,
     idempotencyKey: null,
     clientKey: null,
+    ownerKey: null,
+    callbackUrl: null,
     requestHash: "hash",
     createdAt,
     updatedAt,
