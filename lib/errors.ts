@@ -4,9 +4,11 @@
 export const ERROR_STATUS = {
   invalid_json: 400,
   bad_request: 400,
+  unauthorized: 401,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  precondition_failed: 412,
   payload_too_large: 413,
   rate_limited: 429,
   too_many_active_jobs: 429,
