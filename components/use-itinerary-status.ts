@@ -5,52 +5,87 @@ import type { ItineraryResource } from "@/lib/itineraries/presenter";
 
 const POLL_MS = 1000;
 const MAX_BACKOFF_MS = 15_000;
+/** After this many stream failures in a row, poll the JSON route instead. */
+const MAX_STREAM_FAILURES = 3;
 
 export const isTerminal = (status: ItineraryResource["status"]) => status !== "processing";
 
+type Connection = "live" | "reconnecting";
+
 /**
- * Follows a job from the server's first render until it ends: polls the JSON route while
- * it is processing, backs off while the network is down, resumes when it returns, and stops
- * once the job is completed, failed or cancelled.
+ * Follows a job from the server's first render until it ends: Server-Sent Events from
+ * /events while they work (EventSource resumes with Last-Event-ID after a drop), polling
+ * the JSON route where they do not, with backoff while the network is down. Stops once the
+ * job is completed, failed or cancelled.
  */
 export function useItineraryStatus(id: string, initial: ItineraryResource) {
   const [resource, setResource] = useState(initial);
-  const [connection, setConnection] = useState<"live" | "reconnecting">("live");
+  const [connection, setConnection] = useState<Connection>("live");
 
   useEffect(() => {
     if (isTerminal(initial.status)) return;
-    let cancelled = false;
+    let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let failures = 0;
+    let source: EventSource | undefined;
+    let pollFailures = 0;
+
+    const accept = (next: ItineraryResource) => {
+      if (stopped) return;
+      setConnection("live");
+      setResource(next);
+      if (isTerminal(next.status)) stop();
+    };
 
     const poll = async () => {
       try {
         const response = await fetch(`/api/itineraries/${id}`, { cache: "no-store" });
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
-        const next = (await response.json()) as ItineraryResource;
-        if (cancelled) return;
-        failures = 0;
-        setConnection("live");
-        setResource(next);
-        if (isTerminal(next.status)) return;
+        pollFailures = 0;
+        accept((await response.json()) as ItineraryResource);
       } catch {
-        if (cancelled) return;
-        failures += 1;
-        setConnection("reconnecting");
+        pollFailures += 1;
+        if (!stopped) setConnection("reconnecting");
       }
-      const delay = failures === 0 ? POLL_MS : Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** failures);
+      if (stopped) return;
+      const delay = pollFailures === 0 ? POLL_MS : Math.min(MAX_BACKOFF_MS, POLL_MS * 2 ** pollFailures);
       timer = setTimeout(poll, delay);
     };
 
+    const stream = () => {
+      let failures = 0;
+      source = new EventSource(`/api/itineraries/${id}/events`);
+      source.addEventListener("snapshot", (event) => {
+        failures = 0;
+        accept(JSON.parse((event as MessageEvent<string>).data) as ItineraryResource);
+      });
+      source.onerror = () => {
+        if (stopped) return;
+        failures += 1;
+        setConnection("reconnecting");
+        if (failures >= MAX_STREAM_FAILURES) {
+          source?.close();
+          timer = setTimeout(poll, POLL_MS);
+        }
+      };
+    };
+
+    function stop() {
+      stopped = true;
+      source?.close();
+      clearTimeout(timer);
+    }
+
     const onOnline = () => {
+      if (stopped || source?.readyState === EventSource.OPEN) return;
       clearTimeout(timer);
       void poll();
     };
-    timer = setTimeout(poll, POLL_MS);
+
+    if (typeof EventSource === "undefined") timer = setTimeout(poll, POLL_MS);
+    else stream();
     window.addEventListener("online", onOnline);
     return () => {
-      cancelled = true;
-      clearTimeout(timer);
+      stop();
       window.removeEventListener("online", onOnline);
     };
   }, [id, initial.status]);

@@ -4,8 +4,11 @@ import { z } from "zod";
 // Event names follow `domain/noun.verb`-ish Inngest conventions; data carries only the id,
 // the row holds the request.
 
+// runKey names one run of the job: the job id for the first, a fresh key for each retry.
+// It is the event id and the function's idempotency key, so a re-sent event never starts
+// a second run, while an explicit retry does.
 export const itineraryRequested = eventType("itinerary/requested", {
-  schema: z.object({ id: z.string() }),
+  schema: z.object({ id: z.string(), runKey: z.string() }),
 });
 
 export const itineraryCancelled = eventType("itinerary/cancelled", {

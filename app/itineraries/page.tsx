@@ -19,7 +19,8 @@ function age(iso: string, now: number): string {
 
 async function loadRecent() {
   const now = Date.now();
-  const rows = await listItineraries({ limit: 50 });
+  // Jobs created with an API key belong to that key's owner and are not shown here.
+  const rows = await listItineraries({ limit: 50, ownerKey: null });
   return rows.map((row) => {
     const summary = presentSummary(row);
     return { ...summary, age: age(summary.createdAt, now) };

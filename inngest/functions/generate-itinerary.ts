@@ -43,7 +43,7 @@ export const generateItineraryFunction = inngest.createFunction(
     triggers: [itineraryRequested],
     // Inngest counts retries after the first attempt.
     retries: Math.min(20, Math.max(0, attempts - 1)) as 4,
-    idempotency: "event.data.id",
+    idempotency: "event.data.runKey",
     concurrency: { limit: env().LLM_CONCURRENCY },
     cancelOn: [{ event: itineraryCancelled, match: "data.id" }],
     onFailure: ({ event, error }) =>

@@ -1,6 +1,7 @@
 import "server-only";
-import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
+import { notifyItineraryChanged } from "./changes";
 import {
   itineraries,
   itineraryDays,
@@ -58,14 +59,19 @@ export async function listItineraryRows({
   limit,
   before,
   status,
+  ownerKey,
 }: {
   limit: number;
   before?: ListCursor;
   status?: ItineraryStatus;
+  /** Only the jobs this API key created; null: only jobs created without a key. */
+  ownerKey?: string | null;
 }): Promise<ItineraryRow[]> {
   const db = await getDb();
   const conditions = [
     status ? eq(itineraries.status, status) : undefined,
+    ownerKey === null ? isNull(itineraries.ownerKey) : undefined,
+    ownerKey ? eq(itineraries.ownerKey, ownerKey) : undefined,
     before
       ? or(
           lt(itineraries.createdAt, before.createdAt),
@@ -129,6 +135,7 @@ export async function saveOutline({
     // The first outline wins: a concurrent duplicate run must not swap the day themes.
     .where(and(isProcessing(id), isNull(itineraries.outline)))
     .returning({ id: itineraries.id });
+  if (rows.length > 0) notifyItineraryChanged(id);
   return rows.length > 0;
 }
 
@@ -143,7 +150,7 @@ export async function saveDay({
   usage: TokenUsage;
 }): Promise<boolean> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
+  const saved = await db.transaction(async (tx) => {
     const [job] = await tx
       .select({ durationDays: itineraries.durationDays })
       .from(itineraries)
@@ -163,6 +170,8 @@ export async function saveDay({
       .where(isProcessing(id));
     return true;
   });
+  if (saved) notifyItineraryChanged(id);
+  return saved;
 }
 
 export async function completeItinerary({
@@ -181,6 +190,7 @@ export async function completeItinerary({
     .set({ status: "completed", itinerary, usage, progress: 100, updatedAt: now, completedAt: now })
     .where(isProcessing(id))
     .returning({ id: itineraries.id });
+  if (rows.length > 0) notifyItineraryChanged(id);
   return rows.length > 0;
 }
 
@@ -201,6 +211,7 @@ export async function endItinerary({
     .set({ status, error, updatedAt: now, completedAt: now })
     .where(isProcessing(id))
     .returning({ id: itineraries.id });
+  if (rows.length > 0) notifyItineraryChanged(id);
   return rows.length > 0;
 }
 
@@ -235,10 +246,12 @@ export async function saveStepOutput({
   attempts: number;
 }): Promise<void> {
   const db = await getDb();
-  await db
-    .insert(jobSteps)
-    .values({ jobId, stepId, output: output ?? null, attempts })
-    .onConflictDoNothing();
+  // A job deleted mid-run has nothing left to memoize: insert only while it still exists.
+  await db.execute(sql`
+    insert into ${jobSteps} (job_id, step_id, output, attempts)
+    select ${jobId}, ${stepId}, ${JSON.stringify(output ?? null)}::jsonb, ${attempts}
+    where exists (select 1 from ${itineraries} where ${itineraries.id} = ${jobId})
+    on conflict do nothing`);
 }
 
 export interface ClientUsage {
@@ -292,4 +305,33 @@ export async function listStaleProcessing({
     .from(itineraries)
     .where(and(eq(itineraries.status, "processing"), lt(itineraries.updatedAt, updatedBefore)))
     .orderBy(itineraries.createdAt);
+}
+
+/** A failed or cancelled job goes back to processing (retry); false if it was not ended so. */
+export async function reopenItinerary({ id }: { id: string }): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(itineraries)
+    .set({ status: "processing", error: null, completedAt: null, updatedAt: new Date() })
+    .where(and(eq(itineraries.id, id), inArray(itineraries.status, ["failed", "cancelled"])))
+    .returning({ id: itineraries.id });
+  if (rows.length === 0) return false;
+  // A fresh run: nothing memoized is replayed, but stored days and the outline are reused.
+  await db.delete(jobSteps).where(eq(jobSteps.jobId, id));
+  notifyItineraryChanged(id);
+  return true;
+}
+
+/** Deletes the job; its days and steps go with it (ON DELETE CASCADE). */
+export async function deleteItineraryRow({ id }: { id: string }): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db.delete(itineraries).where(eq(itineraries.id, id)).returning({ id: itineraries.id });
+  if (rows.length > 0) notifyItineraryChanged(id);
+  return rows.length > 0;
+}
+
+/** Frees an expired idempotency key so a new request may use it. */
+export async function releaseIdempotencyKey({ id }: { id: string }): Promise<void> {
+  const db = await getDb();
+  await db.update(itineraries).set({ idempotencyKey: null }).where(eq(itineraries.id, id));
 }

@@ -13,6 +13,7 @@ import {
   insertItinerary,
   listDayRows,
   listItineraryRows,
+  releaseIdempotencyKey,
   type ListCursor,
 } from "./queries";
 import {
@@ -21,6 +22,8 @@ import {
   type ItineraryRequest,
   type ItineraryStatus,
 } from "./schema";
+
+export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 
 export const DISPATCH_FAILED_MESSAGE =
   "We could not start generating this itinerary because the job queue is unreachable. Please try again in a moment.";
@@ -66,14 +69,23 @@ function replay(existing: ItineraryRow, hash: string): SubmitResult {
  */
 export async function submitItinerary(
   input: unknown,
-  { idempotencyKey, clientKey }: { idempotencyKey?: string; clientKey?: string } = {},
+  {
+    idempotencyKey,
+    clientKey,
+    ownerKey,
+  }: { idempotencyKey?: string; clientKey?: string; ownerKey?: string | null } = {},
 ): Promise<SubmitResult> {
   const request = parseItineraryRequest(input);
   const hash = requestHash(request);
 
   if (idempotencyKey) {
     const existing = await findItineraryByIdempotencyKey({ key: idempotencyKey });
-    if (existing) return replay(existing, hash);
+    // Keys live 24 hours (as Stripe's do); after that the key starts a new job.
+    if (existing && Date.now() - existing.createdAt.getTime() > IDEMPOTENCY_KEY_TTL_MS) {
+      await releaseIdempotencyKey({ id: existing.id });
+    } else if (existing) {
+      return replay(existing, hash);
+    }
   }
   if (clientKey) await enforceClientLimits(clientKey);
 
@@ -85,6 +97,7 @@ export async function submitItinerary(
       model: getModel().label,
       idempotencyKey: idempotencyKey ?? null,
       clientKey: clientKey ?? null,
+      ownerKey: ownerKey ?? null,
       requestHash: hash,
     });
   } catch (error) {
@@ -109,13 +122,26 @@ export interface ItineraryWithDays {
   days: Awaited<ReturnType<typeof listDayRows>>;
 }
 
+/** The job row alone (a cheap read, e.g. to answer a conditional GET); 404 if unknown. */
+export async function requireItineraryRow(id: string): Promise<ItineraryRow> {
+  const job = jobIdSchema.safeParse(id).success ? await findItineraryById({ id }) : null;
+  if (!job) throw new AppError("not_found", "No itinerary has this id.");
+  return job;
+}
+
+/** The days landed so far (none to read once the finished itinerary is on the row). */
+export function loadDays(job: ItineraryRow): Promise<ItineraryWithDays["days"]> {
+  return job.status === "completed" && job.itinerary
+    ? Promise.resolve([])
+    : listDayRows({ itineraryId: job.id });
+}
+
 /** The job and the days landed so far; null for an unknown or malformed id. */
 export async function getItinerary(id: string): Promise<ItineraryWithDays | null> {
   if (!jobIdSchema.safeParse(id).success) return null;
   const job = await findItineraryById({ id });
   if (!job) return null;
-  const days = job.status === "completed" && job.itinerary ? [] : await listDayRows({ itineraryId: id });
-  return { job, days };
+  return { job, days: await loadDays(job) };
 }
 
 export async function requireItinerary(id: string): Promise<ItineraryWithDays> {
@@ -128,12 +154,14 @@ export async function listItineraries({
   limit = 20,
   before,
   status,
+  ownerKey,
 }: {
   limit?: number;
   before?: ListCursor;
   status?: ItineraryStatus;
+  ownerKey?: string | null;
 } = {}): Promise<ItineraryRow[]> {
-  return listItineraryRows({ limit, before, status });
+  return listItineraryRows({ limit, before, status, ownerKey });
 }
 
 /** Stops a processing job. Throws 404 for an unknown id and 409 when it already ended. */

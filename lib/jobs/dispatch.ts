@@ -18,12 +18,13 @@ function runAfterResponse(task: () => Promise<unknown>): void {
  * Starts generating an itinerary. With Inngest the event id is the job id, so a re-sent
  * event never starts a second run; the local runner likewise keeps one run per id.
  */
-export async function dispatchItineraryRequested(id: string): Promise<void> {
+export async function dispatchItineraryRequested(id: string, runKey: string = id): Promise<void> {
   if (activeRunner() === "inngest") {
-    await inngest.send(itineraryRequested.create({ id }, { id }));
+    await inngest.send(itineraryRequested.create({ id, runKey }, { id: runKey }));
     return;
   }
-  runAfterResponse(() => localRunner().start(id));
+  // A retry may follow a cancel whose run is still winding down: start once it has ended.
+  runAfterResponse(() => localRunner().startAfterCurrent(id));
 }
 
 export async function dispatchItineraryCancelled(id: string): Promise<void> {

@@ -94,6 +94,12 @@ export class LocalRunner {
     return done;
   }
 
+  /** Starts a job once any run of it in progress here has ended (a retry after a cancel). */
+  async startAfterCurrent(jobId: string): Promise<JobOutcome> {
+    await this.jobs.get(jobId)?.done;
+    return this.start(jobId);
+  }
+
   /** Stops a running job before its next step or attempt. Returns false if it was not running. */
   cancel(jobId: string): boolean {
     const running = this.jobs.get(jobId);

@@ -151,12 +151,12 @@ describe("a job asked for twice", () => {
   });
 
   it("Inngest: the function dedupes on the job id", () => {
-    expect(generateItineraryFunction.opts.idempotency).toBe("event.data.id");
+    expect(generateItineraryFunction.opts.idempotency).toBe("event.data.runKey");
   });
 
   it("Inngest: the same event delivered twice calls the model and writes rows only once", async () => {
     const id = await newJob(2);
-    const events = [{ name: "itinerary/requested", data: { id } }] as [{ name: string; data: { id: string } }];
+    const events = [{ name: "itinerary/requested", data: { id, runKey: id } }] as [{ name: string; data: { id: string; runKey: string } }];
     const delivery = () => {
       const steps = oncePerStep();
       const engine = new InngestTestEngine({ function: generateItineraryFunction, events, transformCtx: steps.transformCtx });

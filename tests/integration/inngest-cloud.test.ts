@@ -20,7 +20,7 @@ describe("with Inngest Cloud keys", () => {
     const request = new Request("http://localhost/api/inngest?fnId=itinera-generate-itinerary&stepId=step", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ event: { name: "itinerary/requested", data: { id: "x" } }, steps: {}, ctx: {} }),
+      body: JSON.stringify({ event: { name: "itinerary/requested", data: { id: "x", runKey: "x" } }, steps: {}, ctx: {} }),
     });
     const response = await POST(request as never, undefined as never);
     expect(response.status).toBe(401);

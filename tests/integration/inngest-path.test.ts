@@ -38,7 +38,7 @@ describe("with the Inngest dev server configured", () => {
     const { job } = await submitItinerary({ destination: "Porto, Portugal", durationDays: 2 });
     const sent = eventApi.events.filter((event) => event.name === "itinerary/requested");
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ id: job.id, data: { id: job.id } });
+    expect(sent[0]).toMatchObject({ id: job.id, data: { id: job.id, runKey: job.id } });
     // Nothing ran in-process: the job waits for Inngest to call /api/inngest.
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect((await getItinerary(job.id))?.job.status).toBe("processing");

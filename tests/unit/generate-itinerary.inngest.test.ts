@@ -102,8 +102,8 @@ async function newJob(durationDays: number) {
   });
 }
 
-const requested = (id: string) => [{ name: "itinerary/requested", data: { id } }] as [
-  { name: string; data: { id: string } },
+const requested = (id: string) => [{ name: "itinerary/requested", data: { id, runKey: id } }] as [
+  { name: string; data: { id: string; runKey: string } },
 ];
 
 /** Step ids as Inngest sees them (the engine hashes the ids we give to step.run). */
@@ -180,7 +180,7 @@ describe("generate-itinerary function config", () => {
 
   it("gives a job 5 attempts (retries 4), one run per job id, cancellable, with a concurrency cap", () => {
     expect(opts.retries).toBe(4);
-    expect(opts.idempotency).toBe("event.data.id");
+    expect(opts.idempotency).toBe("event.data.runKey");
     expect(opts.concurrency).toEqual({ limit: 4 }); // LLM_CONCURRENCY's default
     expect(opts.cancelOn).toHaveLength(1);
     expect(opts.cancelOn?.[0]?.match).toBe("data.id");
@@ -196,7 +196,7 @@ describe("generate-itinerary function config", () => {
     expect(main).toMatchObject({
       id: "itinera-generate-itinerary",
       triggers: [{ event: "itinerary/requested" }],
-      idempotency: "event.data.id",
+      idempotency: "event.data.runKey",
       concurrency: { limit: 4 },
       cancel: [{ event: "itinerary/cancelled", if: "event.data.id == async.data.id" }],
     });

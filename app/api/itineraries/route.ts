@@ -1,3 +1,4 @@
+import { authenticate } from "@/lib/api/auth";
 import { errorResponse, POLL_AFTER_SECONDS, publicOrigin, readJsonBody } from "@/lib/api/http";
 import { encodeCursor, readIdempotencyKey, readListQuery } from "@/lib/api/itineraries";
 import { clientKeyFromHeaders } from "@/lib/itineraries/limits";
@@ -8,9 +9,11 @@ import { listItineraries, submitItinerary } from "@/lib/itineraries/service";
 export async function POST(request: Request) {
   try {
     const body = await readJsonBody(request);
+    const { ownerKey } = authenticate(request, { required: false });
     const { job } = await submitItinerary(body, {
       idempotencyKey: readIdempotencyKey(request),
       clientKey: clientKeyFromHeaders(request.headers),
+      ownerKey,
     });
     const origin = publicOrigin(request);
     const statusUrl = `${origin}/api/itineraries/${job.id}`;
@@ -28,8 +31,14 @@ export async function POST(request: Request) {
 // GET /api/itineraries – recent jobs, newest first, with an opaque cursor
 export async function GET(request: Request) {
   try {
+    const { ownerKey } = authenticate(request, { required: true });
     const { limit, status, cursor } = readListQuery(new URL(request.url));
-    const rows = await listItineraries({ limit: limit + 1, before: cursor, status });
+    const rows = await listItineraries({
+      limit: limit + 1,
+      before: cursor,
+      status,
+      ownerKey: ownerKey ?? undefined,
+    });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return Response.json({

@@ -1,15 +1,32 @@
+import { authenticate } from "@/lib/api/auth";
+import { etagOf, matchesIfNoneMatch } from "@/lib/api/conditional";
 import { errorResponse, POLL_AFTER_SECONDS } from "@/lib/api/http";
+import { deleteItinerary } from "@/lib/itineraries/lifecycle";
 import { presentItinerary } from "@/lib/itineraries/presenter";
-import { requireItinerary } from "@/lib/itineraries/service";
+import { loadDays, requireItineraryRow } from "@/lib/itineraries/service";
+
+type Context = { params: Promise<{ id: string }> };
 
 // GET /api/itineraries/{id} – the job: status, progress, days so far, result or error
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+export async function GET(request: Request, { params }: Context) {
   try {
-    const { id } = await params;
-    const { job, days } = await requireItinerary(id);
-    const headers = new Headers({ "Cache-Control": "no-store" });
+    const job = await requireItineraryRow((await params).id);
+    const etag = etagOf(job);
+    const headers = new Headers({ ETag: etag, "Cache-Control": "no-cache" });
     if (job.status === "processing") headers.set("Retry-After", String(POLL_AFTER_SECONDS));
-    return Response.json(presentItinerary(job, days), { headers });
+    if (matchesIfNoneMatch(request, etag)) return new Response(null, { status: 304, headers });
+    return Response.json(presentItinerary(job, await loadDays(job)), { headers });
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+// DELETE /api/itineraries/{id} – remove the job, its days and steps (a running job is cancelled first)
+export async function DELETE(request: Request, { params }: Context) {
+  try {
+    const { ownerKey } = authenticate(request, { required: true });
+    await deleteItinerary((await params).id, { ownerKey });
+    return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error);
   }

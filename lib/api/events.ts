@@ -1,0 +1,79 @@
+import "server-only";
+import type { ItineraryRow } from "@/lib/db/schema";
+import { waitForItineraryChange } from "@/lib/itineraries/changes";
+import { presentItinerary } from "@/lib/itineraries/presenter";
+import { findItineraryById } from "@/lib/itineraries/queries";
+import { loadDays } from "@/lib/itineraries/service";
+
+// Server-Sent Events for one job: a `snapshot` event (the job resource) on every change,
+// with `id:` so a reconnecting client's Last-Event-ID skips what it has, a `retry:` hint,
+// heartbeat comments, and the end of the stream once the job is finished. It reads our own
+// rows, so it works the same whichever runner does the work.
+
+export const SSE_HEADERS = {
+  "Content-Type": "text/event-stream; charset=utf-8",
+  "Cache-Control": "no-cache, no-transform",
+  Connection: "keep-alive",
+  "X-Accel-Buffering": "no",
+};
+
+const RETRY_MS = 2000;
+const HEARTBEAT_MS = 15_000;
+/** Re-read at least this often: changes made by another process send no notification. */
+const RECHECK_MS = 1000;
+/** Close after a while (serverless limits); EventSource reconnects with Last-Event-ID. */
+const MAX_STREAM_MS = 4 * 60_000;
+
+export const eventIdOf = (job: ItineraryRow) => String(job.updatedAt.getTime());
+
+export function itineraryEventStream(
+  first: ItineraryRow,
+  { lastEventId, signal }: { lastEventId: string | null; signal: AbortSignal },
+): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  const stop = new AbortController();
+  signal.addEventListener("abort", () => stop.abort(), { once: true });
+
+  return new ReadableStream<Uint8Array>({
+    async start(controller) {
+      const write = (text: string) => controller.enqueue(encoder.encode(text));
+      const started = Date.now();
+      let lastWrite = Date.now();
+      let sent = lastEventId;
+      let job: ItineraryRow | null = first;
+      try {
+        write(`retry: ${RETRY_MS}\n\n`);
+        while (job && !stop.signal.aborted && Date.now() - started < MAX_STREAM_MS) {
+          if (eventIdOf(job) !== sent) {
+            const resource = presentItinerary(job, await loadDays(job));
+            sent = eventIdOf(job);
+            write(`event: snapshot\nid: ${sent}\ndata: ${JSON.stringify(resource)}\n\n`);
+            lastWrite = Date.now();
+          }
+          if (job.status !== "processing") break;
+          await waitForItineraryChange(job.id, RECHECK_MS, stop.signal);
+          if (Date.now() - lastWrite >= HEARTBEAT_MS) {
+            write(`: heartbeat\n\n`);
+            lastWrite = Date.now();
+          }
+          job = await findItineraryById({ id: job.id });
+          if (!job) write(`event: deleted\ndata: {}\n\n`);
+        }
+      } catch (error) {
+        if (!stop.signal.aborted) {
+          console.error("[events] stream failed:", error instanceof Error ? error.message : error);
+          write(`event: error\ndata: ${JSON.stringify({ message: "The live update stream failed; reconnecting." })}\n\n`);
+        }
+      } finally {
+        try {
+          controller.close();
+        } catch {
+          // Already closed by the client.
+        }
+      }
+    },
+    cancel() {
+      stop.abort();
+    },
+  });
+}
