@@ -14,3 +14,8 @@ export const itineraryRequested = eventType("itinerary/requested", {
 export const itineraryCancelled = eventType("itinerary/cancelled", {
   schema: z.object({ id: z.string() }),
 });
+
+// A job ended (completed, failed or cancelled) and has a callback URL: send its webhook.
+export const itineraryEnded = eventType("itinerary/ended", {
+  schema: z.object({ id: z.string(), status: z.enum(["completed", "failed", "cancelled"]) }),
+});

@@ -1,5 +1,10 @@
+import { deliverItineraryWebhookFunction } from "./functions/deliver-itinerary-webhook";
 import { generateItineraryFunction } from "./functions/generate-itinerary";
 import { sweepStaleItinerariesFunction } from "./functions/sweep-stale-itineraries";
 
 export { inngest } from "./client";
-export const functions = [generateItineraryFunction, sweepStaleItinerariesFunction];
+export const functions = [
+  generateItineraryFunction,
+  sweepStaleItinerariesFunction,
+  deliverItineraryWebhookFunction,
+];

@@ -6,6 +6,7 @@ import {
   planOutline,
 } from "@/lib/itineraries/pipeline";
 import { addUsage } from "@/lib/itineraries/schema";
+import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
 import type { JobHandler, StepRunner } from "@/lib/jobs/local-runner";
 import { inngest } from "../client";
 import { itineraryCancelled, itineraryRequested } from "../events";
@@ -26,12 +27,32 @@ export async function generateItinerary({ event, step }: GenerateItineraryContex
     outline.days.map((day) => step.run(`day-${day}`, () => planDay(id, day))),
   );
   const usage = days.reduce((total, day) => addUsage(total, day.usage), outline.usage);
-  return step.run("finalize", () => finalizeItinerary(id, usage));
+  const finished = await step.run("finalize", () => finalizeItinerary(id, usage));
+  // Its own step, so a failure to queue the webhook retries that alone, never the job.
+  await step.run("notify", () => dispatchItineraryEnded(id, "completed"));
+  return finished;
 }
 
-/** Runs once a job has used up its attempts (or hit an error that is not worth retrying). */
-export function onGenerateItineraryFailure({ id, error }: { id: string; error: unknown }) {
-  return markItineraryFailed(id, error);
+/** The local runner calls the failure handler outside any step: run the parts directly. */
+const directly: StepRunner = { run: (_id, fn) => fn() };
+
+/**
+ * Runs once a job has used up its attempts (or hit an error that is not worth retrying).
+ * Only a job this marked failed announces it; with Inngest's step tools, a retry of the
+ * failure handler does not lose the webhook once the row is marked.
+ */
+export async function onGenerateItineraryFailure({
+  id,
+  error,
+  step = directly,
+}: {
+  id: string;
+  error: unknown;
+  step?: StepRunner;
+}): Promise<boolean> {
+  const failed = await step.run("mark-failed", () => markItineraryFailed(id, error));
+  if (failed) await step.run("notify", () => dispatchItineraryEnded(id, "failed"));
+  return failed;
 }
 
 const attempts = env().JOB_MAX_ATTEMPTS;
@@ -46,8 +67,8 @@ export const generateItineraryFunction = inngest.createFunction(
     idempotency: "event.data.runKey",
     concurrency: { limit: env().LLM_CONCURRENCY },
     cancelOn: [{ event: itineraryCancelled, match: "data.id" }],
-    onFailure: ({ event, error }) =>
-      onGenerateItineraryFailure({ id: event.data.event.data.id, error }),
+    onFailure: ({ event, error, step }) =>
+      onGenerateItineraryFailure({ id: event.data.event.data.id, error, step: step as StepRunner | undefined }),
   },
   ({ event, step }) => generateItinerary({ event, step: step as StepRunner }),
 );

@@ -92,6 +92,10 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
 }
 
 export async function finalizeItinerary(id: string, usage: TokenUsage): Promise<{ days: number }> {
+  // Run again after it succeeded (a lost checkpoint): the same answer, so the steps after
+  // it (the completion webhook) still run.
+  const done = await findItineraryById({ id });
+  if (done?.status === "completed" && done.itinerary) return { days: done.itinerary.length };
   const job = await requireActiveJob(id);
   const rows = await listDayRows({ itineraryId: id });
   const missing = Array.from({ length: job.durationDays }, (_, index) => index + 1).filter(

@@ -4,6 +4,7 @@ import { z } from "zod";
 // the LLM calls (structured output) and the stored rows.
 
 import { BUDGETS, MAX_DAYS, MAX_INTERESTS, MAX_TRAVELLERS, PACES } from "./constants";
+import { CALLBACK_URL_MESSAGE, MAX_CALLBACK_URL_LENGTH, parseCallbackUrl } from "@/lib/webhooks/url-guard";
 
 export * from "./constants";
 
@@ -66,6 +67,23 @@ export const itineraryRequestSchema = z.strictObject({
     .min(1, { error: "At least 1 traveller." })
     .max(MAX_TRAVELLERS, { error: `At most ${MAX_TRAVELLERS} travellers.` })
     .default(2),
+  /**
+   * API clients only: where to POST a signed webhook when the job ends. Stored normalized;
+   * absent stays absent (undefined), so requests without it hash as they always did.
+   * Private hosts are refused at submit, where the environment is known.
+   */
+  callbackUrl: z
+    .string({ error: CALLBACK_URL_MESSAGE })
+    .trim()
+    .max(MAX_CALLBACK_URL_LENGTH, { error: `Keep callbackUrl under ${MAX_CALLBACK_URL_LENGTH} characters.`, abort: true })
+    .refine((value) => parseCallbackUrl(value) !== null, { error: CALLBACK_URL_MESSAGE, abort: true })
+    .transform((value) => parseCallbackUrl(value)?.href ?? value)
+    .nullish()
+    .transform((value) => value ?? undefined)
+    .meta({
+      description:
+        "Where to POST a signed webhook (Standard Webhooks) when the job completes, fails or is cancelled: a public http(s) URL.",
+    }),
 });
 
 export type ItineraryRequestInput = z.input<typeof itineraryRequestSchema>;

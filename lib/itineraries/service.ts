@@ -4,7 +4,8 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { getModel } from "@/lib/llm/model";
 import { enforceClientLimits } from "./limits";
-import { dispatchItineraryCancelled, dispatchItineraryRequested } from "@/lib/jobs/dispatch";
+import { dispatchItineraryCancelled, dispatchItineraryRequested, notifyItineraryEnded } from "@/lib/jobs/dispatch";
+import { assertCallbackUrlAccepted } from "@/lib/webhooks/url-guard";
 import type { ItineraryRow } from "@/lib/db/schema";
 import {
   endItinerary,
@@ -76,6 +77,7 @@ export async function submitItinerary(
   }: { idempotencyKey?: string; clientKey?: string; ownerKey?: string | null } = {},
 ): Promise<SubmitResult> {
   const request = parseItineraryRequest(input);
+  assertCallbackUrlAccepted(request.callbackUrl);
   const hash = requestHash(request);
 
   if (idempotencyKey) {
@@ -98,6 +100,7 @@ export async function submitItinerary(
       idempotencyKey: idempotencyKey ?? null,
       clientKey: clientKey ?? null,
       ownerKey: ownerKey ?? null,
+      callbackUrl: request.callbackUrl ?? null,
       requestHash: hash,
     });
   } catch (error) {
@@ -183,5 +186,6 @@ export async function cancelItinerary(id: string): Promise<ItineraryRow> {
     // The row is cancelled either way; steps check it before writing, so nothing lands.
     console.error(`[cancel] could not notify the runner for ${id}:`, error instanceof Error ? error.message : error);
   }
+  await notifyItineraryEnded(id, "cancelled");
   return (await findItineraryById({ id })) ?? job;
 }

@@ -1,8 +1,10 @@
 import "server-only";
 import { after } from "next/server";
 import { inngest } from "@/inngest/client";
-import { itineraryCancelled, itineraryRequested } from "@/inngest/events";
-import { activeRunner, localRunner } from "./runner";
+import { itineraryCancelled, itineraryEnded, itineraryRequested } from "@/inngest/events";
+import { findItineraryById } from "@/lib/itineraries/queries";
+import type { EndedStatus } from "@/lib/webhooks/deliver";
+import { activeRunner, localRunner, webhookRunKey, webhookRunner } from "./runner";
 
 /** Runs work after the response is sent when inside a request; right away otherwise. */
 function runAfterResponse(task: () => Promise<unknown>): void {
@@ -33,4 +35,30 @@ export async function dispatchItineraryCancelled(id: string): Promise<void> {
     return;
   }
   localRunner().cancel(id);
+}
+
+/**
+ * Queues the webhook for a job that just ended as `status`; false (nothing sent) when the
+ * job has no callback URL or has already moved on. The event id names this ending, so a
+ * re-send is dropped while a job retried and ended again gets a webhook of its own.
+ */
+export async function dispatchItineraryEnded(id: string, status: EndedStatus): Promise<boolean> {
+  const job = await findItineraryById({ id });
+  if (!job?.callbackUrl || job.status !== status) return false;
+  if (activeRunner() === "inngest") {
+    const ended = job.completedAt?.getTime() ?? 0;
+    await inngest.send(itineraryEnded.create({ id, status }, { id: `${id}:ended:${status}:${ended}` }));
+    return true;
+  }
+  runAfterResponse(() => webhookRunner().start(webhookRunKey(id, status)));
+  return true;
+}
+
+/** dispatchItineraryEnded for callers whose own work is done either way (cancel, sweeper). */
+export async function notifyItineraryEnded(id: string, status: EndedStatus): Promise<void> {
+  try {
+    await dispatchItineraryEnded(id, status);
+  } catch (error) {
+    console.error(`[webhooks] could not queue the ${status} webhook for ${id}:`, error instanceof Error ? error.message : error);
+  }
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { env, type JobRunnerKind } from "@/lib/env";
 import { endItinerary, listStaleProcessing } from "@/lib/itineraries/queries";
+import { notifyItineraryEnded } from "./dispatch";
 import { activeRunner, localRunner } from "./runner";
 
 // Nothing accepted may stay `processing` forever. The sweeper looks for jobs that have made
@@ -50,6 +51,7 @@ export async function sweepStaleJobs({
       result.resumed.push(job.id);
     }
   }
+  for (const id of result.failed) await notifyItineraryEnded(id, "failed");
   if (result.resumed.length + result.failed.length > 0) {
     console.info(`[sweeper] resumed ${result.resumed.length}, failed ${result.failed.length} stuck job(s)`);
   }

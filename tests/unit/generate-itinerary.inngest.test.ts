@@ -324,7 +324,7 @@ describe("retrying a failed day", () => {
     expect(result).toEqual({ days: 3 });
 
     // Finished steps did not run again: no body, no model call. Day 2 called the model twice.
-    expect(bodies).toEqual(["day-2", "finalize"]);
+    expect(bodies).toEqual(["day-2", "finalize", "notify"]);
     expect(callsFor(job)).toEqual({ outline: 1, "day-1": 1, "day-2": 2, "day-3": 1 });
 
     const row = await findItineraryById({ id: job.id });
