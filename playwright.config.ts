@@ -65,6 +65,7 @@ export default defineConfig({
       // Every test shares one client address; the limits have their own tests.
       RATE_LIMIT_MAX_JOBS: "500",
       MAX_CONCURRENT_JOBS_PER_CLIENT: "100",
+      CORS_ALLOWED_ORIGINS: "https://allowed.example",
     },
   },
 });

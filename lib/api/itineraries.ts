@@ -31,7 +31,7 @@ const cursorSchema = z
   .pipe(z.tuple([z.iso.datetime().refine((value) => !value.startsWith("0000")), z.uuid()]))
   .transform(([createdAt, id]): ListCursor => ({ createdAt: new Date(createdAt), id }));
 
-const listQuerySchema = z.object({
+export const listQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   status: z.enum(STATUSES).optional(),
   cursor: cursorSchema.optional(),

@@ -1,52 +1,13 @@
 import type { ItineraryDayRow, ItineraryRow } from "@/lib/db/schema";
-import type { DayPlan, ItineraryStatus, Outline, TokenUsage } from "./schema";
+import type { ItineraryResource, ItinerarySummary } from "./resource-schema";
 
 // The public shape of a job: what the JSON API returns, what the status page renders and
 // what live updates carry. A superset of the shape clients of such services already read
 // (status, destination, durationDays, createdAt, completedAt, itinerary, error).
+// The types are inferred from the zod schemas in resource-schema.ts, which the OpenAPI
+// document renders too.
 
-export interface ItineraryResource {
-  id: string;
-  status: ItineraryStatus;
-  destination: string;
-  durationDays: number;
-  startDate: string | null;
-  preferences: {
-    interests: string[];
-    pace: ItineraryRow["pace"];
-    budget: ItineraryRow["budget"];
-    travellers: number;
-  };
-  progress: number;
-  stage: string;
-  outline: Outline | null;
-  /** Days landed so far, in order (all of them once completed). */
-  days: DayPlan[];
-  daysCompleted: number;
-  /** The finished itinerary, or null until the job completes. */
-  itinerary: DayPlan[] | null;
-  error: string | null;
-  model: string;
-  usage: TokenUsage | null;
-  createdAt: string;
-  updatedAt: string;
-  completedAt: string | null;
-  links: { self: string; page: string };
-}
-
-export interface ItinerarySummary {
-  id: string;
-  status: ItineraryStatus;
-  destination: string;
-  durationDays: number;
-  startDate: string | null;
-  progress: number;
-  title: string | null;
-  model: string;
-  createdAt: string;
-  completedAt: string | null;
-  links: { self: string; page: string };
-}
+export type { ItineraryResource, ItinerarySummary };
 
 const links = (id: string) => ({ self: `/api/itineraries/${id}`, page: `/itineraries/${id}` });
 

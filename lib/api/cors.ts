@@ -1,0 +1,74 @@
+import { AppError } from "@/lib/errors";
+
+// CORS for the JSON API (applied by proxy.ts). Reads are public, so any origin may GET;
+// writes are allowed only from the origins in CORS_ALLOWED_ORIGINS. No cookies are involved
+// (API keys travel in Authorization), so credentials are never allowed.
+
+const READ_METHODS = new Set(["GET", "HEAD"]);
+const WRITE_METHODS = new Set(["POST", "DELETE"]);
+
+export const CORS_ALLOWED_HEADERS = "Content-Type, Idempotency-Key, Authorization, If-None-Match, Last-Event-ID";
+export const CORS_EXPOSED_HEADERS = "Location, Retry-After, ETag";
+/** How long a browser may reuse a preflight answer (Chromium caps it at two hours). */
+export const CORS_MAX_AGE_SECONDS = 7200;
+
+/** True when a browser at `origin` may send writes ("*" in the list allows any origin). */
+export function mayWriteFrom(origin: string, allowedOrigins: readonly string[]): boolean {
+  return allowedOrigins.includes("*") || allowedOrigins.includes(origin);
+}
+
+const isPreflight = (request: Request) =>
+  request.method === "OPTIONS" &&
+  request.headers.has("origin") &&
+  request.headers.has("access-control-request-method");
+
+/**
+ * The answer to a CORS preflight: 204 with what the origin may do, or 403 in the error
+ * envelope when it may not. Null when the request is not a preflight.
+ */
+export function preflightResponse(request: Request, allowedOrigins: readonly string[]): Response | null {
+  if (!isPreflight(request)) return null;
+  const origin = request.headers.get("origin") ?? "";
+  const method = (request.headers.get("access-control-request-method") ?? "").toUpperCase();
+  const writer = mayWriteFrom(origin, allowedOrigins);
+
+  if (!READ_METHODS.has(method) && !(writer && WRITE_METHODS.has(method))) {
+    const refusal = new AppError(
+      "forbidden",
+      WRITE_METHODS.has(method)
+        ? `Browsers at ${origin} may not ${method} to this API. Only reads are open to every origin.`
+        : `${method} is not available from a browser on another origin.`,
+    );
+    return Response.json(refusal.toJSON(), { status: 403, headers: { Vary: "Origin" } });
+  }
+  return new Response(null, {
+    status: 204,
+    headers: {
+      // A writer's answer names it (and lists the writes); anyone else gets the read-only one.
+      "Access-Control-Allow-Origin": writer ? origin : "*",
+      "Access-Control-Allow-Methods": writer ? "GET, HEAD, POST, DELETE" : "GET, HEAD",
+      "Access-Control-Allow-Headers": CORS_ALLOWED_HEADERS,
+      "Access-Control-Max-Age": String(CORS_MAX_AGE_SECONDS),
+      Vary: "Origin",
+    },
+  });
+}
+
+/** The CORS headers for an actual (non-preflight) response to this request. */
+export function corsResponseHeaders(request: Request, allowedOrigins: readonly string[]): Headers {
+  const headers = new Headers();
+  if (READ_METHODS.has(request.method)) {
+    // The same for every origin, so caches need not vary on it.
+    headers.set("Access-Control-Allow-Origin", "*");
+    headers.set("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS);
+    return headers;
+  }
+  if (!WRITE_METHODS.has(request.method)) return headers;
+  headers.set("Vary", "Origin");
+  const origin = request.headers.get("origin");
+  if (origin && mayWriteFrom(origin, allowedOrigins)) {
+    headers.set("Access-Control-Allow-Origin", origin);
+    headers.set("Access-Control-Expose-Headers", CORS_EXPOSED_HEADERS);
+  }
+  return headers;
+}

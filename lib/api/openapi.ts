@@ -1,0 +1,277 @@
+import "server-only";
+import { z } from "zod";
+import { createDocument, type ZodOpenApiResponseObject } from "zod-openapi";
+import type { oas31 } from "zod-openapi";
+import { listQuerySchema, MAX_IDEMPOTENCY_KEY_LENGTH } from "@/lib/api/itineraries";
+import type { ErrorCode } from "@/lib/errors";
+import type { Health } from "@/lib/health";
+import {
+  errorEnvelopeSchema,
+  healthSchema,
+  itineraryListPageSchema,
+  itineraryResourceSchema,
+  submitAnswerSchema,
+  type HealthResource,
+} from "@/lib/itineraries/resource-schema";
+import { itineraryRequestSchema, jobIdSchema } from "@/lib/itineraries/schema";
+
+// The OpenAPI 3.1 document of the JSON API, rendered from the zod schemas the routes
+// validate with and the presenter answers with (GET /api/openapi.json serves it).
+
+// lib/health.ts declares its own type: this stops compiling if the schema drifts from it.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+void (true satisfies Same<Health, HealthResource>);
+
+// Rendered where it is used (input only): its transforms have no output-side JSON Schema.
+const itineraryRequestBody = itineraryRequestSchema.meta({ id: "ItineraryRequest" });
+
+const json = (schema: z.ZodType) => ({ "application/json": { schema } });
+
+const seconds = (description: string) => z.number().int().min(0).meta({ description });
+const retryAfter = seconds("Seconds to wait before asking again");
+const etag = z.string().meta({ description: "The version of the job resource (weak validator)" });
+
+function errors(description: string, codes: ErrorCode[], headers?: z.ZodObject): ZodOpenApiResponseObject {
+  return {
+    description: `${description} (code: ${codes.join(", ")})`,
+    content: json(errorEnvelopeSchema),
+    ...(headers ? { headers } : {}),
+  };
+}
+
+const withRetryAfter = z.object({ "Retry-After": retryAfter });
+const notFound = errors("No itinerary has this id (malformed ids included)", ["not_found"]);
+const unauthorized = errors(
+  "API keys are configured and the request has no valid Authorization: Bearer key",
+  ["unauthorized"],
+);
+const unavailable = errors("The database or the job queue is unreachable", ["database_unavailable", "dispatch_failed"], withRetryAfter);
+const unexpected = errors("Something went wrong on our side", ["internal_error"]);
+
+const idParams = { path: z.object({ id: jobIdSchema.meta({ description: "The job id" }) }) };
+const resourceResponse = (description: string, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
+  description,
+  content: json(itineraryResourceSchema),
+  ...(headers ? { headers } : {}),
+});
+
+const bearer = [{ bearerAuth: [] }];
+
+function buildDocument(): oas31.OpenAPIObject {
+  return createDocument({
+    openapi: "3.1.0",
+    info: {
+      title: "Itinera API",
+      version: "1.0.0",
+      description:
+        "AI travel itineraries generated as durable background jobs: submit a request (202), then poll, stream or wait for the job. Every error is { error: { code, message, details? } }. See docs/api.md.",
+    },
+    tags: [{ name: "itineraries" }, { name: "meta" }],
+    paths: {
+      "/api/itineraries": {
+        post: {
+          operationId: "submitItinerary",
+          tags: ["itineraries"],
+          summary: "Request an itinerary",
+          description:
+            "Answers at once with the job. An Idempotency-Key makes retries safe for 24 hours: the same key with the same body returns the same job; with another body, 422 idempotency_key_reused. With API keys configured, a key is optional here; a job created with one is listed only for that key.",
+          security: [{ bearerAuth: [] }, {}],
+          requestParams: {
+            header: z.object({
+              "Idempotency-Key": z
+                .string()
+                .min(1)
+                .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+                .optional()
+                .meta({ description: "Any unique string; retries with it return the original job" }),
+            }),
+          },
+          requestBody: { required: true, content: json(itineraryRequestBody) },
+          responses: {
+            "202": {
+              description: "Accepted: the job (or, for a repeated Idempotency-Key, the original job)",
+              content: json(submitAnswerSchema),
+              headers: z.object({
+                Location: z.url().meta({ description: "The job's status URL" }),
+                "Retry-After": retryAfter.optional(),
+              }),
+            },
+            "400": errors("Malformed JSON, an empty body or a bad Idempotency-Key", ["invalid_json", "bad_request"]),
+            "401": errors("An Authorization header with a key that is not valid", ["unauthorized"]),
+            "413": errors("The body is larger than 16 KiB", ["payload_too_large"]),
+            "415": errors("The body is not application/json", ["unsupported_media_type"]),
+            "422": errors("Invalid fields (details.fields), or an Idempotency-Key reused with another body", [
+              "validation_failed",
+              "idempotency_key_reused",
+            ]),
+            "429": errors("Too many jobs from this client", ["rate_limited", "too_many_active_jobs"], withRetryAfter),
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+        get: {
+          operationId: "listItineraries",
+          tags: ["itineraries"],
+          summary: "Recent jobs, newest first",
+          description:
+            "Cursor pagination: pass nextCursor back as ?cursor=. With API keys configured this needs one, and lists only the jobs created with it.",
+          security: bearer,
+          requestParams: { query: listQuerySchema },
+          responses: {
+            "200": { description: "A page of jobs", content: json(itineraryListPageSchema) },
+            "400": errors("The query string is not valid (details.fields)", ["bad_request"]),
+            "401": unauthorized,
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}": {
+        get: {
+          operationId: "getItinerary",
+          tags: ["itineraries"],
+          summary: "The job: status, progress, days so far, result or error",
+          description:
+            "Public: the id is the capability. Poll with If-None-Match to get 304 while nothing changed, and honour Retry-After while the job is processing.",
+          requestParams: {
+            ...idParams,
+            header: z.object({
+              "If-None-Match": z
+                .string()
+                .optional()
+                .meta({ description: "An ETag from an earlier answer; 304 when the job is unchanged" }),
+            }),
+          },
+          responses: {
+            "200": resourceResponse(
+              "The job",
+              z.object({ ETag: etag, "Retry-After": retryAfter.optional().meta({ description: "Sent while processing" }) }),
+            ),
+            "304": {
+              description: "Not modified since the ETag in If-None-Match",
+              headers: z.object({ ETag: etag, "Retry-After": retryAfter.optional() }),
+            },
+            "404": notFound,
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+        delete: {
+          operationId: "deleteItinerary",
+          tags: ["itineraries"],
+          summary: "Delete a job, its days and its steps",
+          description: "A processing job is cancelled first. With API keys configured this needs one; a job created with another key is 404.",
+          security: bearer,
+          requestParams: idParams,
+          responses: {
+            "204": { description: "Deleted" },
+            "401": unauthorized,
+            "404": notFound,
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}/cancel": {
+        post: {
+          operationId: "cancelItinerary",
+          tags: ["itineraries"],
+          summary: "Stop a job that is still processing",
+          requestParams: idParams,
+          responses: {
+            "202": resourceResponse("Cancelled: the job, now cancelled"),
+            "404": notFound,
+            "409": errors("The job already ended (details.status)", ["conflict"]),
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}/retry": {
+        post: {
+          operationId: "retryItinerary",
+          tags: ["itineraries"],
+          summary: "Start a failed or cancelled job again",
+          description: "Days already generated and the outline are kept; only what is missing is generated.",
+          requestParams: idParams,
+          responses: {
+            "202": resourceResponse("Processing again: the job", z.object({ "Retry-After": retryAfter })),
+            "404": notFound,
+            "409": errors("The job is processing or completed (details.status)", ["conflict"]),
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}/events": {
+        get: {
+          operationId: "streamItineraryEvents",
+          tags: ["itineraries"],
+          summary: "Server-Sent Events: a snapshot of the job on every change",
+          description:
+            "Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID).",
+          requestParams: {
+            ...idParams,
+            header: z.object({
+              "Last-Event-ID": z
+                .string()
+                .optional()
+                .meta({ description: "The last event id seen; a snapshot is sent only if the job changed since" }),
+            }),
+          },
+          responses: {
+            "200": {
+              description: "An event stream of snapshot events (data: ItineraryResource as JSON)",
+              content: { "text/event-stream": { schema: z.string() } },
+            },
+            "404": notFound,
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/health": {
+        get: {
+          operationId: "getHealth",
+          tags: ["meta"],
+          summary: "Is the database reachable; which runner and model are in use",
+          responses: {
+            "200": { description: "Healthy", content: json(healthSchema) },
+            "503": { description: "Degraded: the database is unreachable", content: json(healthSchema) },
+            default: unexpected,
+          },
+        },
+      },
+      "/api/openapi.json": {
+        get: {
+          operationId: "getOpenApiDocument",
+          tags: ["meta"],
+          summary: "This document",
+          responses: {
+            "200": {
+              description: "The OpenAPI 3.1 document",
+              content: json(z.looseObject({ openapi: z.string(), info: z.looseObject({}), paths: z.looseObject({}) })),
+            },
+          },
+        },
+      },
+    },
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: "One of the server's API_KEYS. Needed only when the server has API keys configured.",
+        },
+      },
+    },
+  });
+}
+
+let cached: oas31.OpenAPIObject | undefined;
+
+/** The document, built once per process (the schemas do not change at run time). */
+export function openApiDocument(): oas31.OpenAPIObject {
+  cached ??= buildDocument();
+  return cached;
+}

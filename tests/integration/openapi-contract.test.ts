@@ -1,0 +1,307 @@
+import { Validator } from "@seriousme/openapi-schema-validator";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { contractChecker, type OpenApiDocument } from "../helpers/openapi-contract";
+
+// The OpenAPI document is a valid OpenAPI 3.1 document, and every route answers what it
+// declares: each live response (success and error) is validated against the schema and
+// headers the document gives for that path, method, status and content type.
+
+vi.hoisted(() => {
+  process.env.JOB_RUNNER = "local";
+  process.env.DEMO_MODEL_LATENCY_MS = "0";
+  process.env.RATE_LIMIT_MAX_JOBS = "0";
+  process.env.MAX_CONCURRENT_JOBS_PER_CLIENT = "0";
+  for (const name of ["OPENAI_API_KEY", "OPENAI_BASE_URL", "DATABASE_URL", "INNGEST_DEV", "INNGEST_EVENT_KEY", "APP_URL", "API_KEYS"]) {
+    delete process.env[name];
+  }
+});
+
+import * as openApiRoute from "@/app/api/openapi.json/route";
+import * as collectionRoute from "@/app/api/itineraries/route";
+import * as itemRoute from "@/app/api/itineraries/[id]/route";
+import * as cancelRoute from "@/app/api/itineraries/[id]/cancel/route";
+import * as healthRoute from "@/app/api/health/route";
+import { resetEnvCache } from "@/lib/env";
+import { insertItinerary } from "@/lib/itineraries/queries";
+import { localRunner } from "@/lib/jobs/runner";
+import { createTestDatabase } from "../helpers/database";
+
+type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Response | Promise<Response>;
+type RouteModule = Partial<Record<"GET" | "POST" | "DELETE", Handler>>;
+
+/** Routes still being written may be missing; their cases are skipped, not failed. */
+async function optionalRoute(relativePath: string): Promise<RouteModule | null> {
+  try {
+    return (await import(/* @vite-ignore */ relativePath)) as RouteModule;
+  } catch {
+    return null;
+  }
+}
+const retryRoute = await optionalRoute("../../app/api/itineraries/[id]/retry/route");
+const eventsRoute = await optionalRoute("../../app/api/itineraries/[id]/events/route");
+const deleteItem = (itemRoute as RouteModule).DELETE;
+/** A title suffix that says why a case is skipped. */
+const unlessMissing = (handler: unknown, what: string) => (handler ? "" : ` (skipped: ${what} does not exist yet)`);
+
+const ORIGIN = "http://localhost:3000";
+const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
+const ITEM = "/api/itineraries/{id}";
+const COLLECTION = "/api/itineraries";
+const valid = { destination: "Lisbon, Portugal", durationDays: 2 };
+
+const routes: Record<string, RouteModule | null> = {
+  [COLLECTION]: collectionRoute as RouteModule,
+  [ITEM]: itemRoute as RouteModule,
+  [`${ITEM}/cancel`]: cancelRoute as RouteModule,
+  [`${ITEM}/retry`]: retryRoute,
+  [`${ITEM}/events`]: eventsRoute,
+  "/api/health": healthRoute as RouteModule,
+  "/api/openapi.json": openApiRoute as RouteModule,
+};
+
+const context = (id: string) => ({ params: Promise.resolve({ id }) });
+const post = (path: string, body: string, headers: Record<string, string> = {}) =>
+  new Request(`${ORIGIN}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body,
+  });
+const get = (path: string, headers: Record<string, string> = {}) => new Request(`${ORIGIN}${path}`, { headers });
+
+let document: OpenApiDocument;
+let contract: ReturnType<typeof contractChecker>;
+
+async function call(path: string, method: "GET" | "POST" | "DELETE", request: Request, id?: string) {
+  const handler = routes[path]?.[method];
+  if (!handler) throw new Error(`No ${method} handler for ${path}`);
+  const response = await handler(request, context(id ?? ""));
+  const status = response.status;
+  const body = await contract.check(path, method, response);
+  return { status, body, headers: response.headers };
+}
+
+const errorCode = (body: unknown) => (body as { error: { code: string } }).error.code;
+
+/** A processing job that no runner works on, so its state holds still. */
+const idleJob = () =>
+  insertItinerary({
+    destination: "Ghent, Belgium",
+    durationDays: 2,
+    startDate: null,
+    interests: [],
+    pace: "balanced",
+    budget: "moderate",
+    travellers: 2,
+    status: "processing",
+    model: "demo model",
+    requestHash: "contract-test",
+  });
+
+async function finishedJobId(): Promise<string> {
+  const { body } = await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid)));
+  const id = (body as { jobId: string }).jobId;
+  await vi.waitFor(
+    async () => {
+      const response = await itemRoute.GET(get(`/api/itineraries/${id}`), context(id));
+      expect(((await response.json()) as { status: string }).status).toBe("completed");
+    },
+    { timeout: 10_000, interval: 50 },
+  );
+  return id;
+}
+
+beforeAll(async () => {
+  await createTestDatabase();
+  const response = await openApiRoute.GET();
+  document = (await response.clone().json()) as OpenApiDocument;
+  contract = contractChecker(document);
+  await contract.check("/api/openapi.json", "GET", response);
+});
+
+afterAll(async () => {
+  await localRunner().drain();
+});
+
+describe("the OpenAPI document", () => {
+  it("is a valid OpenAPI 3.1 document", async () => {
+    const validator = new Validator();
+    const result = await validator.validate(structuredClone(document) as unknown as Record<string, unknown>);
+    expect(result.errors).toBeUndefined();
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe("3.1");
+  });
+
+  it("describes exactly the methods each route module exports", () => {
+    expect(Object.keys(document.paths).sort()).toEqual(Object.keys(routes).sort());
+    for (const [path, module] of Object.entries(routes)) {
+      if (!module) continue;
+      const exported = Object.keys(module).filter((name) => ["GET", "POST", "PUT", "PATCH", "DELETE"].includes(name));
+      expect(Object.keys(document.paths[path]!).map((method) => method.toUpperCase()).sort(), path).toEqual(
+        exported.sort(),
+      );
+    }
+  });
+});
+
+describe("live responses match the document", () => {
+  it("POST /api/itineraries: 202 with Location, and each refusal in the error envelope", async () => {
+    const accepted = await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), { "idempotency-key": "k-1" }));
+    expect(accepted.status).toBe(202);
+    expect(accepted.headers.get("location")).toBe((accepted.body as { statusUrl: string }).statusUrl);
+
+    const refusals: Array<[Request, number, string]> = [
+      [post(COLLECTION, "{ not json"), 400, "invalid_json"],
+      [post(COLLECTION, JSON.stringify(valid), { "idempotency-key": "x".repeat(256) }), 400, "bad_request"],
+      [post(COLLECTION, JSON.stringify({ ...valid, destination: "x".repeat(20_000) })), 413, "payload_too_large"],
+      [post(COLLECTION, "destination=Lisbon", { "content-type": "text/plain" }), 415, "unsupported_media_type"],
+      [post(COLLECTION, JSON.stringify({ destination: "L", durationDays: 99 })), 422, "validation_failed"],
+      [post(COLLECTION, JSON.stringify({ ...valid, durationDays: 3 }), { "idempotency-key": "k-1" }), 422, "idempotency_key_reused"],
+    ];
+    for (const [request, status, code] of refusals) {
+      const answer = await call(COLLECTION, "POST", request);
+      expect([answer.status, errorCode(answer.body)]).toEqual([status, code]);
+    }
+  });
+
+  it("GET /api/itineraries: pages with a cursor; a bad query is 400", async () => {
+    await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid)));
+    const first = await call(COLLECTION, "GET", get(`${COLLECTION}?limit=1`));
+    const cursor = (first.body as { nextCursor: string | null }).nextCursor;
+    expect(cursor).toEqual(expect.any(String));
+    const second = await call(COLLECTION, "GET", get(`${COLLECTION}?limit=1&status=processing&cursor=${cursor}`));
+    expect(second.status).toBe(200);
+    for (const query of ["limit=0", "status=done", "cursor=bm9wZQ"]) {
+      const refused = await call(COLLECTION, "GET", get(`${COLLECTION}?${query}`));
+      expect([refused.status, errorCode(refused.body)]).toEqual([400, "bad_request"]);
+    }
+  });
+
+  it("GET /api/itineraries/{id}: 200 while processing and once completed, 304 for its ETag, 404 unknown", async () => {
+    const idle = await idleJob();
+    const processing = await call(ITEM, "GET", get(`/api/itineraries/${idle.id}`), idle.id);
+    expect(processing.headers.get("retry-after")).not.toBeNull();
+    const etag = processing.headers.get("etag");
+    expect(etag).toBeTruthy();
+    const unchanged = await call(ITEM, "GET", get(`/api/itineraries/${idle.id}`, { "if-none-match": etag! }), idle.id);
+    expect(unchanged.status).toBe(304);
+
+    const id = await finishedJobId();
+    const completed = await call(ITEM, "GET", get(`/api/itineraries/${id}`), id);
+    expect((completed.body as { itinerary: unknown[] }).itinerary).toHaveLength(2);
+
+    for (const unknown of [UNKNOWN_ID, "not-a-uuid"]) {
+      const missing = await call(ITEM, "GET", get(`/api/itineraries/${unknown}`), unknown);
+      expect([missing.status, errorCode(missing.body)]).toEqual([404, "not_found"]);
+    }
+  });
+
+  it("POST /api/itineraries/{id}/cancel: 202, then 409 once ended, 404 unknown", async () => {
+    const { id } = await idleJob();
+    const cancel = (jobId: string) => call(`${ITEM}/cancel`, "POST", post(`/api/itineraries/${jobId}/cancel`, ""), jobId);
+    const cancelled = await cancel(id);
+    expect([cancelled.status, (cancelled.body as { status: string }).status]).toEqual([202, "cancelled"]);
+    const again = await cancel(id);
+    expect([again.status, errorCode(again.body)]).toEqual([409, "conflict"]);
+    expect((await cancel(UNKNOWN_ID)).status).toBe(404);
+  });
+
+  it.skipIf(!retryRoute?.POST)(
+    `POST /api/itineraries/{id}/retry: 202 for a cancelled job, 409 for a completed one, 404 unknown${unlessMissing(retryRoute?.POST, "the retry route")}`,
+    async () => {
+      const retry = (jobId: string) => call(`${ITEM}/retry`, "POST", post(`/api/itineraries/${jobId}/retry`, ""), jobId);
+      const { id } = await idleJob();
+      await call(`${ITEM}/cancel`, "POST", post(`/api/itineraries/${id}/cancel`, ""), id);
+      const retried = await retry(id);
+      expect([retried.status, (retried.body as { status: string }).status]).toEqual([202, "processing"]);
+      const conflict = await retry(await finishedJobId());
+      expect([conflict.status, errorCode(conflict.body)]).toEqual([409, "conflict"]);
+      expect((await retry(UNKNOWN_ID)).status).toBe(404);
+    },
+  );
+
+  it.skipIf(!deleteItem)(
+    `DELETE /api/itineraries/{id}: 204, then 404${unlessMissing(deleteItem, "the DELETE handler")}`,
+    async () => {
+      const { id } = await idleJob();
+      const remove = () => call(ITEM, "DELETE", new Request(`${ORIGIN}/api/itineraries/${id}`, { method: "DELETE" }), id);
+      expect((await remove()).status).toBe(204);
+      const gone = await remove();
+      expect([gone.status, errorCode(gone.body)]).toEqual([404, "not_found"]);
+    },
+  );
+
+  it.skipIf(!eventsRoute?.GET)(
+    `GET /api/itineraries/{id}/events: snapshots that match ItineraryResource, 404 unknown${unlessMissing(eventsRoute?.GET, "the events route")}`,
+    async () => {
+      const id = await finishedJobId();
+      const stream = await call(`${ITEM}/events`, "GET", get(`/api/itineraries/${id}/events`), id);
+      const events = String(stream.body).split("\n\n").filter(Boolean);
+      expect(events[0]).toMatch(/^retry: \d+$/m);
+      const snapshots = events.filter((event) => event.startsWith("event: snapshot\n"));
+      expect(snapshots.length).toBeGreaterThan(0);
+      for (const event of snapshots) {
+        expect(event).toMatch(/^id: \S+$/m);
+        contract.checkComponent("ItineraryResource", JSON.parse(/^data: (.*)$/m.exec(event)![1]!));
+      }
+      const missing = await call(`${ITEM}/events`, "GET", get(`/api/itineraries/${UNKNOWN_ID}/events`), UNKNOWN_ID);
+      expect(missing.status).toBe(404);
+    },
+  );
+
+  it("GET /api/health: 200 with the health resource", async () => {
+    expect((await call("/api/health", "GET", get("/api/health"))).status).toBe(200);
+  });
+});
+
+describe("with API keys and a rate limit configured", () => {
+  beforeAll(() => {
+    process.env.API_KEYS = "contract-key";
+    process.env.RATE_LIMIT_MAX_JOBS = "1";
+    resetEnvCache();
+  });
+  afterAll(() => {
+    delete process.env.API_KEYS;
+    process.env.RATE_LIMIT_MAX_JOBS = "0";
+    resetEnvCache();
+  });
+
+  it("listing without a key, or submitting with a wrong one, is 401", async () => {
+    const list = await call(COLLECTION, "GET", get(COLLECTION));
+    expect([list.status, errorCode(list.body)]).toEqual([401, "unauthorized"]);
+    const wrongKey = await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), { authorization: "Bearer nope" }));
+    expect(wrongKey.status).toBe(401);
+    const listed = await call(COLLECTION, "GET", get(COLLECTION, { authorization: "Bearer contract-key" }));
+    expect(listed.status).toBe(200);
+  });
+
+  it.skipIf(!deleteItem)(`deleting without a key is 401${unlessMissing(deleteItem, "the DELETE handler")}`, async () => {
+    const request = new Request(`${ORIGIN}/api/itineraries/${UNKNOWN_ID}`, { method: "DELETE" });
+    const answer = await call(ITEM, "DELETE", request, UNKNOWN_ID);
+    expect([answer.status, errorCode(answer.body)]).toEqual([401, "unauthorized"]);
+  });
+
+  it("a client past its rate limit gets 429 with Retry-After", async () => {
+    const headers = { "x-forwarded-for": "203.0.113.9" };
+    expect((await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), headers))).status).toBe(202);
+    const limited = await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), headers));
+    expect([limited.status, errorCode(limited.body)]).toEqual([429, "rate_limited"]);
+  });
+});
+
+describe("coverage", () => {
+  it("exercises every declared response except the unexpected-error and outage ones", () => {
+    const seen = new Set(contract.checked.map(({ path, method, status }) => `${method} ${path} ${status}`));
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries(document.paths)) {
+      if (!routes[path]) continue;
+      for (const [method, operation] of Object.entries(operations)) {
+        if (method === "delete" && !deleteItem) continue;
+        for (const status of Object.keys(operation.responses)) {
+          if (status === "default" || status === "503") continue;
+          if (!seen.has(`${method.toUpperCase()} ${path} ${status}`)) missing.push(`${method.toUpperCase()} ${path} ${status}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});
