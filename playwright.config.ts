@@ -6,6 +6,7 @@ import { defineConfig, devices } from "@playwright/test";
 
 const APP_PORT = Number(process.env.E2E_APP_PORT ?? 3210);
 export const FAKE_OPENAI_PORT = Number(process.env.FAKE_OPENAI_PORT ?? 4010);
+export const E2E_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const baseURL = `http://127.0.0.1:${APP_PORT}`;
 
 // A system Chromium (Debian's `chromium`) when present, Playwright's own otherwise.
@@ -66,6 +67,9 @@ export default defineConfig({
       RATE_LIMIT_MAX_JOBS: "500",
       MAX_CONCURRENT_JOBS_PER_CLIENT: "100",
       CORS_ALLOWED_ORIGINS: "https://allowed.example",
+      // The webhook receiver of the API walk-through listens on loopback.
+      WEBHOOK_SECRET: E2E_WEBHOOK_SECRET,
+      WEBHOOK_ALLOW_PRIVATE: "1",
     },
   },
 });
