@@ -5,27 +5,33 @@ import { generateItinerary, onGenerateItineraryFailure } from "@/inngest/functio
 import { deliverItineraryWebhookJob } from "@/inngest/functions/deliver-itinerary-webhook";
 import type { EndedStatus } from "@/lib/webhooks/deliver";
 import { listUndeliveredWebhooks, webhookStepId } from "@/lib/webhooks/queries";
-import { LocalRunner, type StepStore } from "./local-runner";
+import { LocalRunner, type LocalRunnerOptions, type StepStore } from "./local-runner";
 
 // The runner seam: whichever runner is active, callers dispatch and cancel the same way.
 
 const store = globalThis as unknown as { __itineraLocalRunner?: LocalRunner };
 
+/** Step outputs memoized in job_steps, keyed by the itinerary id. */
+const generationSteps: StepStore = {
+  load: (jobId) => loadStepOutputs({ jobId }),
+  save: (jobId, stepId, output, attempts) => saveStepOutput({ jobId, stepId, output, attempts }),
+};
+
+/** A runner for the generation function, wired to the database and env (tests make more). */
+export function createGenerationRunner(overrides: Partial<LocalRunnerOptions> = {}): LocalRunner {
+  const config = env();
+  return new LocalRunner({
+    handler: generateItinerary,
+    onFailure: (id, error) => onGenerateItineraryFailure({ id, error }),
+    store: generationSteps,
+    maxAttempts: config.JOB_MAX_ATTEMPTS,
+    retryBaseMs: config.JOB_RETRY_BASE_MS,
+    ...overrides,
+  });
+}
+
 export function localRunner(): LocalRunner {
-  if (!store.__itineraLocalRunner) {
-    const config = env();
-    store.__itineraLocalRunner = new LocalRunner({
-      handler: generateItinerary,
-      onFailure: (id, error) => onGenerateItineraryFailure({ id, error }),
-      store: {
-        load: (jobId) => loadStepOutputs({ jobId }),
-        save: (jobId, stepId, output, attempts) => saveStepOutput({ jobId, stepId, output, attempts }),
-      },
-      maxAttempts: config.JOB_MAX_ATTEMPTS,
-      retryBaseMs: config.JOB_RETRY_BASE_MS,
-      log: (message) => console.info(message),
-    });
-  }
+  store.__itineraLocalRunner ??= createGenerationRunner({ log: (message) => console.info(message) });
   return store.__itineraLocalRunner;
 }
 

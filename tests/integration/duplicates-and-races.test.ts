@@ -15,14 +15,12 @@ vi.hoisted(() => {
 import { env, parseEnv, resetEnvCache } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import {
-  generateItinerary,
   generateItineraryFunction,
   onGenerateItineraryFailure,
 } from "@/inngest/functions/generate-itinerary";
-import { findItineraryById, insertItinerary, listDayRows, loadStepOutputs, saveStepOutput } from "@/lib/itineraries/queries";
+import { findItineraryById, insertItinerary, listDayRows, loadStepOutputs } from "@/lib/itineraries/queries";
 import { cancelItinerary } from "@/lib/itineraries/service";
-import { LocalRunner } from "@/lib/jobs/local-runner";
-import { localRunner } from "@/lib/jobs/runner";
+import { createGenerationRunner, localRunner } from "@/lib/jobs/runner";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
@@ -51,16 +49,7 @@ const expectedCounts = (days: number) =>
 
 /** A second "process": a runner wired like lib/jobs/runner.ts, sharing only the database. */
 function makeRunner() {
-  return new LocalRunner({
-    handler: generateItinerary,
-    onFailure: (id, error) => onGenerateItineraryFailure({ id, error }),
-    store: {
-      load: (jobId) => loadStepOutputs({ jobId }),
-      save: (jobId, stepId, output, attempts) => saveStepOutput({ jobId, stepId, output, attempts }),
-    },
-    maxAttempts: env().JOB_MAX_ATTEMPTS,
-    retryBaseMs: env().JOB_RETRY_BASE_MS,
-  });
+  return createGenerationRunner();
 }
 
 async function newJob(durationDays: number) {

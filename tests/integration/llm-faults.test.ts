@@ -11,10 +11,9 @@ vi.hoisted(() => {
 });
 
 import { env, parseEnv, resetEnvCache } from "@/lib/env";
-import { generateItinerary, onGenerateItineraryFailure } from "@/inngest/functions/generate-itinerary";
-import { findItineraryById, insertItinerary, listDayRows, loadStepOutputs, saveStepOutput } from "@/lib/itineraries/queries";
+import { findItineraryById, insertItinerary, listDayRows, loadStepOutputs } from "@/lib/itineraries/queries";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
-import { LocalRunner } from "@/lib/jobs/local-runner";
+import { createGenerationRunner } from "@/lib/jobs/runner";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer, type FakeReply } from "../fixtures/fake-openai-server";
 
@@ -41,17 +40,7 @@ function callsByStep(): Record<string, number> {
 
 /** A runner wired as lib/jobs/runner.ts wires it; its log is kept for failure messages. */
 function makeRunner(log: string[]) {
-  return new LocalRunner({
-    handler: generateItinerary,
-    onFailure: (id, error) => onGenerateItineraryFailure({ id, error }),
-    store: {
-      load: (jobId) => loadStepOutputs({ jobId }),
-      save: (jobId, stepId, output, attempts) => saveStepOutput({ jobId, stepId, output, attempts }),
-    },
-    maxAttempts: env().JOB_MAX_ATTEMPTS,
-    retryBaseMs: env().JOB_RETRY_BASE_MS,
-    log: (message) => log.push(message),
-  });
+  return createGenerationRunner({ log: (message) => log.push(message) });
 }
 
 let jobCounter = 0;

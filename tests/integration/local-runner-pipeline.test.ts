@@ -12,19 +12,19 @@ vi.hoisted(() => {
 });
 
 import { env, resetEnvCache } from "@/lib/env";
-import { generateItinerary, onGenerateItineraryFailure } from "@/inngest/functions/generate-itinerary";
+import { generateItinerary } from "@/inngest/functions/generate-itinerary";
 import {
   endItinerary,
   findItineraryById,
   insertItinerary,
   listDayRows,
   loadStepOutputs,
-  saveStepOutput,
 } from "@/lib/itineraries/queries";
 import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
-import { LocalRunner, type StepRunner } from "@/lib/jobs/local-runner";
+import type { StepRunner } from "@/lib/jobs/local-runner";
+import { createGenerationRunner } from "@/lib/jobs/runner";
 import { createTestDatabase } from "../helpers/database";
 
 const SECRET = "sk-proj-LEAKED-body-3b9f";
@@ -73,8 +73,7 @@ const forever = () => new Promise<void>(() => {});
 
 /** A runner wired like lib/jobs/runner.ts; `tracked` collects every step's promise. */
 function makeRunner(tracked: Array<Promise<unknown>> = []) {
-  const config = env();
-  return new LocalRunner({
+  return createGenerationRunner({
     handler: ({ event, step }) => {
       const tracking: StepRunner = {
         run: (id, fn) => {
@@ -85,13 +84,6 @@ function makeRunner(tracked: Array<Promise<unknown>> = []) {
       };
       return generateItinerary({ event, step: tracking });
     },
-    onFailure: (id, error) => onGenerateItineraryFailure({ id, error }),
-    store: {
-      load: (jobId) => loadStepOutputs({ jobId }),
-      save: (jobId, stepId, output, attempts) => saveStepOutput({ jobId, stepId, output, attempts }),
-    },
-    maxAttempts: config.JOB_MAX_ATTEMPTS,
-    retryBaseMs: config.JOB_RETRY_BASE_MS,
   });
 }
 
