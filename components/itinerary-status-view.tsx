@@ -2,6 +2,7 @@
 
 import type { ItineraryResource } from "@/lib/itineraries/presenter";
 import { DayCard, DaySkeleton } from "./day-card";
+import { ItineraryActions } from "./itinerary-actions";
 import { StatusBadge } from "./status-badge";
 import { useItineraryStatus } from "./use-itinerary-status";
 
@@ -36,6 +37,8 @@ export function ItineraryStatusView({ initial }: { initial: ItineraryResource })
           {itinerary.preferences.travellers === 1 ? "traveller" : "travellers"}
         </p>
       </header>
+
+      <ItineraryActions itinerary={itinerary} />
 
       {itinerary.model === DEMO_MODEL ? (
         <aside
@@ -76,10 +79,13 @@ export function ItineraryStatusView({ initial }: { initial: ItineraryResource })
         <div role="alert" data-testid="job-error" className="rounded-lg border border-red-300 bg-red-50 px-4 py-3 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100">
           <p className="font-semibold">We could not finish this itinerary.</p>
           <p>{itinerary.error}</p>
+          <p className="mt-1 text-sm">Days already planned are kept: choose “Try again” to finish the rest.</p>
         </div>
       ) : null}
       {status === "cancelled" ? (
-        <p className="rounded-lg border border-stone-300 px-4 py-3">This itinerary was cancelled.</p>
+        <p className="rounded-lg border border-stone-300 px-4 py-3">
+          This itinerary was cancelled. Choose “Try again” to finish it.
+        </p>
       ) : null}
 
       {outline ? (

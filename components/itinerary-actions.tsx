@@ -1,0 +1,98 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { exportFileName, itineraryToIcs, itineraryToMarkdown } from "@/lib/itineraries/export";
+import type { ItineraryResource } from "@/lib/itineraries/presenter";
+
+const buttonClass =
+  "rounded-lg border border-stone-300 px-3 py-2 text-sm font-medium hover:bg-stone-100 disabled:opacity-60 dark:border-stone-700 dark:hover:bg-stone-800";
+
+function download(name: string, type: string, content: string) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
+  const link = Object.assign(document.createElement("a"), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Cancel, retry, share, export and print: what a traveller can do with a job. */
+export function ItineraryActions({ itinerary }: { itinerary: ItineraryResource }) {
+  const router = useRouter();
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<string | null>(null);
+
+  async function act(verb: "cancel" | "retry") {
+    if (verb === "cancel" && !window.confirm("Stop generating this itinerary? Days already planned are kept.")) return;
+    setBusy(true);
+    setMessage(null);
+    try {
+      const response = await fetch(`/api/itineraries/${itinerary.id}/${verb}`, { method: "POST" });
+      if (!response.ok) {
+        const body = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
+        setMessage(body?.error?.message ?? `That did not work (HTTP ${response.status}).`);
+      }
+      // A fresh server render restarts the live view from the job's new state.
+      router.refresh();
+    } catch {
+      setMessage("You seem to be offline; please try again.");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function share() {
+    try {
+      await navigator.clipboard.writeText(window.location.href);
+      setMessage("Link copied.");
+    } catch {
+      setMessage(`Copy this link: ${window.location.href}`);
+    }
+  }
+
+  const { status } = itinerary;
+  return (
+    <div className="no-print space-y-2">
+      <div className="flex flex-wrap gap-2">
+        {status === "processing" ? (
+          <button type="button" className={buttonClass} disabled={busy} onClick={() => act("cancel")}>
+            Cancel
+          </button>
+        ) : null}
+        {status === "failed" || status === "cancelled" ? (
+          <button type="button" className={buttonClass} disabled={busy} onClick={() => act("retry")}>
+            Try again
+          </button>
+        ) : null}
+        <button type="button" className={buttonClass} onClick={share}>
+          Copy share link
+        </button>
+        {status === "completed" ? (
+          <>
+            <button
+              type="button"
+              className={buttonClass}
+              onClick={() => download(exportFileName(itinerary, "md"), "text/markdown", itineraryToMarkdown(itinerary))}
+            >
+              Download Markdown
+            </button>
+            <button
+              type="button"
+              className={buttonClass}
+              onClick={() => download(exportFileName(itinerary, "ics"), "text/calendar", itineraryToIcs(itinerary))}
+            >
+              Add to calendar (.ics)
+            </button>
+            <button type="button" className={buttonClass} onClick={() => window.print()}>
+              Print
+            </button>
+          </>
+        ) : null}
+      </div>
+      <p aria-live="polite" className="text-sm text-stone-600 dark:text-stone-400">
+        {message}
+      </p>
+    </div>
+  );
+}
