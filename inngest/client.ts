@@ -13,3 +13,6 @@ export const inngest = new Inngest({
   signingKey: config.INNGEST_SIGNING_KEY,
   ...(devServerUrl ? { baseUrl: devServerUrl } : {}),
 });
+
+/** Inngest counts retries after the first attempt; JOB_MAX_ATTEMPTS counts them all. */
+export const STEP_RETRIES = Math.min(20, Math.max(0, config.JOB_MAX_ATTEMPTS - 1)) as 4;

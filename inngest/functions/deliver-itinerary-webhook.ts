@@ -1,7 +1,6 @@
-import { env } from "@/lib/env";
 import type { StepRunner } from "@/lib/jobs/local-runner";
 import { deliverItineraryWebhook, type EndedStatus } from "@/lib/webhooks/deliver";
-import { inngest } from "../client";
+import { inngest, STEP_RETRIES } from "../client";
 import { itineraryEnded } from "../events";
 
 export interface DeliverWebhookContext {
@@ -18,15 +17,12 @@ export function deliverItineraryWebhookJob({ event, step }: DeliverWebhookContex
   return step.run("deliver", () => deliverItineraryWebhook({ id, status }));
 }
 
-const attempts = env().JOB_MAX_ATTEMPTS;
-
 export const deliverItineraryWebhookFunction = inngest.createFunction(
   {
     id: "deliver-itinerary-webhook",
     name: "Deliver itinerary webhook",
     triggers: [itineraryEnded],
-    // Inngest counts retries after the first attempt: 5 attempts with the default settings.
-    retries: Math.min(20, Math.max(0, attempts - 1)) as 4,
+    retries: STEP_RETRIES,
   },
   ({ event, step }) => deliverItineraryWebhookJob({ event, step: step as StepRunner }),
 );

@@ -8,7 +8,7 @@ import {
 import { addUsage } from "@/lib/itineraries/schema";
 import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
 import type { JobHandler, StepRunner } from "@/lib/jobs/local-runner";
-import { inngest } from "../client";
+import { inngest, STEP_RETRIES } from "../client";
 import { itineraryCancelled, itineraryRequested } from "../events";
 
 export type GenerateItineraryContext = Parameters<JobHandler>[0];
@@ -55,15 +55,12 @@ export async function onGenerateItineraryFailure({
   return failed;
 }
 
-const attempts = env().JOB_MAX_ATTEMPTS;
-
 export const generateItineraryFunction = inngest.createFunction(
   {
     id: "generate-itinerary",
     name: "Generate itinerary",
     triggers: [itineraryRequested],
-    // Inngest counts retries after the first attempt.
-    retries: Math.min(20, Math.max(0, attempts - 1)) as 4,
+    retries: STEP_RETRIES,
     idempotency: "event.data.runKey",
     concurrency: { limit: env().LLM_CONCURRENCY },
     cancelOn: [{ event: itineraryCancelled, match: "data.id" }],
