@@ -1,8 +1,8 @@
 "use client";
 
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { submitItineraryAction } from "@/app/actions";
-import { initialFormState, SUGGESTED_INTERESTS, type SubmitFormState } from "@/lib/itineraries/form";
+import { DEFAULT_FORM_VALUES, initialFormState, SUGGESTED_INTERESTS, type SubmitFormState } from "@/lib/itineraries/form";
 import { BUDGETS, MAX_DAYS, MAX_INTERESTS, MAX_TRAVELLERS, PACES } from "@/lib/itineraries/constants";
 import { FieldError } from "./field-error";
 
@@ -76,29 +76,7 @@ export function ItineraryForm() {
       </div>
 
       <div className="grid gap-6 sm:grid-cols-3">
-        <div>
-          <label htmlFor="durationDays" className="block font-medium">
-            Days
-          </label>
-          <p id="durationDays-hint" className="text-sm text-stone-600 dark:text-stone-400">
-            1 to {MAX_DAYS}
-          </p>
-          <input
-            id="durationDays"
-            name="durationDays"
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={MAX_DAYS}
-            step={1}
-            required
-            defaultValue={values.durationDays}
-            aria-invalid={errorOf("durationDays") ? true : undefined}
-            aria-describedby="durationDays-hint durationDays-error"
-            className={inputClass}
-          />
-          <FieldError id="durationDays-error" errors={errorOf("durationDays")} />
-        </div>
+        <DaysStepper defaultValue={values.durationDays} errors={errorOf("durationDays")} />
         <div>
           <label htmlFor="startDate" className="block font-medium">
             Start date
@@ -224,5 +202,79 @@ function ChoiceGroup({
       </div>
       <FieldError id={`${name}-error`} errors={errors} />
     </fieldset>
+  );
+}
+
+const subscribeToNothing = () => () => {};
+
+/** False during the server render and hydration, true once React runs in the browser. */
+function useHydrated(): boolean {
+  return useSyncExternalStore(subscribeToNothing, () => true, () => false);
+}
+
+/**
+ * The number of days: a plain number input (so it works without JavaScript) between two
+ * buttons that step it within 1…MAX_DAYS. The buttons stay disabled until the page is
+ * interactive rather than appear late and move the layout.
+ */
+function DaysStepper({ defaultValue, errors }: { defaultValue: string; errors: string[] | undefined }) {
+  const [value, setValue] = useState(defaultValue);
+  const hydrated = useHydrated();
+  const current = Number(value);
+  const known = value.trim() !== "" && Number.isInteger(current);
+  const step = (delta: number) => {
+    const base = known ? current : Number(DEFAULT_FORM_VALUES.durationDays);
+    setValue(String(Math.min(MAX_DAYS, Math.max(1, base + delta))));
+  };
+  const buttonClass =
+    "flex w-11 shrink-0 items-center justify-center border-stone-300 bg-stone-50 text-xl font-semibold text-stone-800 hover:bg-stone-100 disabled:cursor-not-allowed disabled:text-stone-400 dark:border-stone-700 dark:bg-stone-800 dark:text-stone-100 dark:hover:bg-stone-700 dark:disabled:text-stone-500";
+
+  return (
+    <div>
+      <label htmlFor="durationDays" className="block font-medium">
+        Days
+      </label>
+      <p id="durationDays-hint" className="text-sm text-stone-600 dark:text-stone-400">
+        1 to {MAX_DAYS}
+      </p>
+      <div className="mt-1 flex rounded-lg shadow-sm">
+        <button
+          type="button"
+          aria-label="Remove a day"
+          aria-controls="durationDays"
+          onClick={() => step(-1)}
+          disabled={!hydrated || (known && current <= 1)}
+          className={`${buttonClass} rounded-l-lg border`}
+        >
+          −
+        </button>
+        <input
+          id="durationDays"
+          name="durationDays"
+          type="number"
+          inputMode="numeric"
+          min={1}
+          max={MAX_DAYS}
+          step={1}
+          required
+          value={value}
+          onChange={(event) => setValue(event.target.value)}
+          aria-invalid={errors ? true : undefined}
+          aria-describedby="durationDays-hint durationDays-error"
+          className="block w-full min-w-0 border-y border-stone-300 bg-white px-3 py-2 text-center text-base aria-[invalid=true]:border-red-600 dark:border-stone-700 dark:bg-stone-900"
+        />
+        <button
+          type="button"
+          aria-label="Add a day"
+          aria-controls="durationDays"
+          onClick={() => step(1)}
+          disabled={!hydrated || (known && current >= MAX_DAYS)}
+          className={`${buttonClass} rounded-r-lg border`}
+        >
+          +
+        </button>
+      </div>
+      <FieldError id="durationDays-error" errors={errors} />
+    </div>
   );
 }
