@@ -1,7 +1,8 @@
 "use client";
 
 import type { ItineraryResource } from "@/lib/itineraries/presenter";
-import { DayCard, DaySkeleton } from "./day-card";
+import { ACTIVITIES_PER_DAY } from "@/lib/itineraries/constants";
+import { DayCard, DaySkeleton, OutlineSkeleton } from "./day-card";
 import { ItineraryActions } from "./itinerary-actions";
 import { StatusBadge } from "./status-badge";
 import { useItineraryStatus } from "./use-itinerary-status";
@@ -24,7 +25,7 @@ export function ItineraryStatusView({ initial }: { initial: ItineraryResource })
   const dayNumbers = Array.from({ length: itinerary.durationDays }, (_, index) => index + 1);
 
   return (
-    <div className="space-y-8" data-status={status}>
+    <div className="space-y-8 wrap-anywhere" data-status={status}>
       <header className="space-y-3">
         <div className="flex flex-wrap items-center gap-3">
           <h1 className="text-3xl font-bold tracking-tight">{itinerary.destination}</h1>
@@ -95,6 +96,8 @@ export function ItineraryStatusView({ initial }: { initial: ItineraryResource })
           </h2>
           <p className="text-stone-700 dark:text-stone-300">{outline.summary}</p>
         </section>
+      ) : status === "processing" ? (
+        <OutlineSkeleton />
       ) : null}
 
       <section aria-label="Days" className="grid gap-4">
@@ -103,7 +106,15 @@ export function ItineraryStatusView({ initial }: { initial: ItineraryResource })
           if (plan) return <DayCard key={day} plan={plan} startDate={itinerary.startDate} />;
           if (status !== "processing") return null;
           const theme = outline?.days.find((entry) => entry.day === day)?.theme ?? null;
-          return <DaySkeleton key={day} day={day} theme={theme} />;
+          return (
+            <DaySkeleton
+              key={day}
+              day={day}
+              theme={theme}
+              startDate={itinerary.startDate}
+              activities={ACTIVITIES_PER_DAY[itinerary.preferences.pace].min}
+            />
+          );
         })}
       </section>
 

@@ -12,3 +12,13 @@ export const STATUSES = ["processing", "completed", "failed", "cancelled"] as co
 export type Pace = (typeof PACES)[number];
 export type Budget = (typeof BUDGETS)[number];
 export type ItineraryStatus = (typeof STATUSES)[number];
+
+/**
+ * How many activities a day holds at each pace: the prompt asks for this range, and the
+ * status page sizes a day's placeholder for the lower bound so cards land without a jump.
+ */
+export const ACTIVITIES_PER_DAY: Record<Pace, { min: number; max: number }> = {
+  relaxed: { min: 2, max: 3 },
+  balanced: { min: 3, max: 4 },
+  packed: { min: 4, max: 5 },
+};

@@ -1,3 +1,4 @@
+import { ACTIVITIES_PER_DAY } from "@/lib/itineraries/constants";
 import type { ItineraryRequest, Outline } from "@/lib/itineraries/schema";
 
 // The traveller's words reach the model only as JSON data inside a delimited block, with
@@ -76,9 +77,11 @@ export function dayPrompt(request: TripData, outline: Outline, day: number): str
     tripTitle: outline.title,
     otherDays: outline.days.filter((entry) => entry.day !== day),
   };
+  const { min, max } = ACTIVITIES_PER_DAY[request.pace];
   return [
     dataBlock(task),
-    `Plan day ${day} of ${request.durationDays} around its theme. Give activities in time order`,
+    `Plan day ${day} of ${request.durationDays} around its theme: ${min} to ${max} activities for a`,
+    `${request.pace} pace. Give activities in time order`,
     "from morning to evening, each with a start time, a duration, the place, a category and a",
     "rough cost per person. Do not repeat what the other days cover.",
   ].join("\n\n");

@@ -1,6 +1,7 @@
 import { generateText, Output } from "ai";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
+import { ACTIVITIES_PER_DAY, PACES } from "@/lib/itineraries/constants";
 import { dayPlanSchema, outlineSchema, type DayPlan, type Outline } from "@/lib/itineraries/schema";
 import { createDemoModel, DEMO_MODEL_LABEL } from "@/lib/llm/demo-model";
 import { chooseModel } from "@/lib/llm/model";
@@ -99,6 +100,19 @@ describe("the demo model through generateText + Output.object", () => {
     const packed = await itineraryFor(trip({ pace: "packed", durationDays: 5 }));
     for (let index = 0; index < 5; index += 1) {
       expect(packed.days[index]!.activities.length).toBeGreaterThan(relaxed.days[index]!.activities.length);
+    }
+  });
+
+  it("plans as many activities a day as the prompt asks for at each pace", async () => {
+    for (const pace of PACES) {
+      const request = trip({ pace, durationDays: 4 });
+      const { outline, days } = await itineraryFor(request);
+      const { min, max } = ACTIVITIES_PER_DAY[pace];
+      expect(dayPrompt(request, outline, 1)).toContain(`${min} to ${max} activities for a`);
+      for (const plan of days) {
+        expect(plan.activities.length).toBeGreaterThanOrEqual(min);
+        expect(plan.activities.length).toBeLessThanOrEqual(max);
+      }
     }
   });
 
