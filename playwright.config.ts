@@ -45,6 +45,10 @@ export default defineConfig({
     // Starts and kills its own production servers (built by the webServer step below).
     { name: "reliability", testMatch: /.*\.reliability\.spec\.ts/ },
     { name: "chromium", testMatch: /.*\.browser\.spec\.ts/, use: { ...devices["Desktop Chrome"], launchOptions: { executablePath: systemChromium, args: chromiumArgs } } },
+    // Only under `npm run screenshots`: it rewrites the README's images in docs/screenshots.
+    ...(process.env.npm_lifecycle_event === "screenshots"
+      ? [{ name: "screenshots", testMatch: /.*\.screenshots\.ts/, use: { launchOptions: { executablePath: systemChromium, args: chromiumArgs } } }]
+      : []),
   ],
   webServer: {
     command: "rm -rf .data/e2e && npm run build && npm run start",
