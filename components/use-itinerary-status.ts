@@ -28,6 +28,8 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let source: EventSource | undefined;
     let pollFailures = 0;
+    // Polling replaces the stream for good once the stream has failed repeatedly.
+    let polling = typeof EventSource === "undefined";
 
     const accept = (next: ItineraryResource) => {
       if (stopped) return;
@@ -62,8 +64,11 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
         if (stopped) return;
         failures += 1;
         setConnection("reconnecting");
-        if (failures >= MAX_STREAM_FAILURES) {
+        // CLOSED: the browser gave up on the stream for good (an error status, a proxy that
+        // refuses event streams), so there is nothing to wait for.
+        if (failures >= MAX_STREAM_FAILURES || source?.readyState === EventSource.CLOSED) {
           source?.close();
+          polling = true;
           timer = setTimeout(poll, POLL_MS);
         }
       };
@@ -75,17 +80,31 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
       clearTimeout(timer);
     }
 
-    const onOnline = () => {
-      if (stopped || source?.readyState === EventSource.OPEN) return;
+    // The browser knows before the stream does: say so at once, and reconnect (a fresh
+    // stream starts with a snapshot, so nothing missed while offline is lost) once back.
+    const onOffline = () => {
+      if (stopped) return;
+      source?.close();
       clearTimeout(timer);
-      void poll();
+      setConnection("reconnecting");
+    };
+    const onOnline = () => {
+      if (stopped) return;
+      clearTimeout(timer);
+      if (polling) void poll();
+      else if (source?.readyState !== EventSource.OPEN) {
+        source?.close();
+        stream();
+      }
     };
 
-    if (typeof EventSource === "undefined") timer = setTimeout(poll, POLL_MS);
+    if (polling) timer = setTimeout(poll, POLL_MS);
     else stream();
+    window.addEventListener("offline", onOffline);
     window.addEventListener("online", onOnline);
     return () => {
       stop();
+      window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
     };
   }, [id, initial.status]);

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { expect, test, type Page } from "@playwright/test";
 import { parseIcsEvents } from "../helpers/ics";
+import { SLOW_LANE } from "./markup";
 
 // What a traveller can do with a job from its page: export it, cancel it, try it again.
 
@@ -35,7 +36,7 @@ test("a finished itinerary exports as Markdown and as a calendar with one event 
 });
 
 test("cancel with confirmation, then try again: the job finishes without a reload", async ({ page, request }) => {
-  const created = await request.post("/api/itineraries", { data: { destination: "Seville, Spain", durationDays: 7 } });
+  const created = await request.post("/api/itineraries", { data: { destination: `${SLOW_LANE}, Seville`, durationDays: 7 } });
   const { jobId } = (await created.json()) as { jobId: string };
   await page.goto(`/itineraries/${jobId}`);
   await expect(page.getByTestId("status-badge")).toHaveText("processing");

@@ -1,11 +1,12 @@
 import type { DayPlan } from "../../lib/itineraries/schema";
 import { fakeAnswer, startFakeOpenAIServer } from "../fixtures/fake-openai-server";
 import { FAKE_OPENAI_PORT } from "../../playwright.config";
-import { MARKUP_DESCRIPTION, MARKUP_TITLE } from "./markup";
+import { MARKUP_DESCRIPTION, MARKUP_TITLE, SLOW_LANE } from "./markup";
 
 
 // The fake model answers slowly enough that days visibly land one batch at a time. For a
-// destination containing "Injection" it writes markup into the first activity of each day.
+// destination containing "Injection" it writes markup into the first activity of each day;
+// for one containing SLOW_LANE each day takes 2 s longer, so a test can act mid-job.
 export default async function globalSetup() {
   const server = await startFakeOpenAIServer({
     port: FAKE_OPENAI_PORT,
@@ -13,6 +14,7 @@ export default async function globalSetup() {
     latencyMs: Number(process.env.FAKE_OPENAI_LATENCY_MS ?? 500),
     reply: (call) => {
       const task = call.task;
+      if (task?.task === "day" && task.trip.destination.includes(SLOW_LANE)) return { kind: "delay", ms: 2_000 };
       if (task?.task !== "day" || !task.trip.destination.includes("Injection")) return undefined;
       const answer = fakeAnswer(task) as DayPlan;
       const [first, ...rest] = answer.activities;

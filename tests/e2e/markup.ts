@@ -1,3 +1,6 @@
 /** Markup a hostile or confused model might return; it must render as inert text. */
 export const MARKUP_TITLE = `<script>window.__pwned = "title"</script>Tea ceremony`;
 export const MARKUP_DESCRIPTION = `<img src=x onerror="window.__pwned = 'description'"> A quiet hour.`;
+
+/** A destination containing this gets days that take 2 s longer, so tests can act mid-job. */
+export const SLOW_LANE = "Slow Lane";
