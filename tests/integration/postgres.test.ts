@@ -2,7 +2,7 @@ import { neonConfig } from "@neondatabase/serverless";
 import { count, eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { closeDb, getDatabaseDriver, getDb, type DatabaseDriver } from "@/lib/db/client";
-import { itineraries } from "@/lib/db/schema";
+import { itineraries, itineraryDays } from "@/lib/db/schema";
 import { resetEnvCache } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { presentItinerary } from "@/lib/itineraries/presenter";
@@ -346,6 +346,34 @@ function describeStorageContract(name: string, setup: () => Promise<StorageSetup
 
       await cancelItinerary(job.id);
       expect(await saveDay({ id: job.id, plan: dayPlan(2, "After cancel"), usage: USAGE })).toBe(false);
+      expect(await listDayRows({ itineraryId: job.id })).toHaveLength(1);
+    });
+
+    it("rolls a transaction back when a statement in it fails", async () => {
+      const job = await insertProcessingRow("Rollback", 2);
+      const db = await getDb();
+      // The first statement succeeds; the second breaks the day table's foreign key, a
+      // database error, not a JavaScript one. Nothing of the transaction may remain.
+      const failure = await db
+        .transaction(async (tx) => {
+          await tx.update(itineraries).set({ destination: "Changed inside" }).where(eq(itineraries.id, job.id));
+          await tx.insert(itineraryDays).values({ itineraryId: crypto.randomUUID(), day: 1, plan: dayPlan(1, "Orphan"), usage: USAGE });
+        })
+        .then(() => null, (error: unknown) => error);
+      expect(failure).toBeInstanceOf(Error);
+      expect((await findItineraryById({ id: job.id }))?.destination).toBe("Rollback");
+
+      // A transaction that throws from application code rolls back the same way.
+      await expect(
+        db.transaction(async (tx) => {
+          await tx.insert(itineraryDays).values({ itineraryId: job.id, day: 1, plan: dayPlan(1, "Undone"), usage: USAGE });
+          throw new Error("changed my mind");
+        }),
+      ).rejects.toThrow("changed my mind");
+      expect(await listDayRows({ itineraryId: job.id })).toHaveLength(0);
+
+      // And the pool is still usable afterwards.
+      expect(await saveDay({ id: job.id, plan: dayPlan(1, "Kept"), usage: USAGE })).toBe(true);
       expect(await listDayRows({ itineraryId: job.id })).toHaveLength(1);
     });
 
