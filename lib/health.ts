@@ -1,12 +1,15 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { getDatabaseDriver, getDb } from "@/lib/db/client";
+import { schemaStatus, type SchemaStatus } from "@/lib/db/schema-status";
 import { activeRunner } from "@/lib/jobs/runner";
 import { getModel } from "@/lib/llm/model";
 
 export interface Health {
   status: "ok" | "degraded";
   database: { ok: boolean; driver: string | null; latencyMs: number | null; error?: string };
+  /** Null when the database could not be asked. */
+  schema: { current: boolean; pending: string[]; expected: string | null } | null;
   runner: "inngest" | "local";
   model: { label: string; kind: string };
 }
@@ -21,9 +24,11 @@ export async function checkHealth(): Promise<Health> {
   const { label, kind } = getModel();
   const started = performance.now();
   let database: Health["database"];
+  let schema: SchemaStatus | null = null;
   try {
     const db = await withTimeout(getDb(), 10_000);
     await withTimeout(db.execute(sql`select 1`), 3_000);
+    schema = await withTimeout(schemaStatus(db), 3_000);
     database = {
       ok: true,
       driver: await getDatabaseDriver(),
@@ -33,8 +38,9 @@ export async function checkHealth(): Promise<Health> {
     database = { ok: false, driver: null, latencyMs: null, error: "The database is unreachable." };
   }
   return {
-    status: database.ok ? "ok" : "degraded",
+    status: database.ok && schema?.current ? "ok" : "degraded",
     database,
+    schema,
     runner: activeRunner(),
     model: { label, kind },
   };

@@ -237,7 +237,7 @@ function buildDocument(): oas31.OpenAPIObject {
           summary: "Is the database reachable; which runner and model are in use",
           responses: {
             "200": { description: "Healthy", content: json(healthSchema) },
-            "503": { description: "Degraded: the database is unreachable", content: json(healthSchema) },
+            "503": { description: "Degraded: the database is unreachable or its schema is behind", content: json(healthSchema) },
             default: unexpected,
           },
         },

@@ -110,6 +110,14 @@ export const healthSchema = z.object({
     latencyMs: z.number().nullable(),
     error: z.string().optional(),
   }),
+  schema: z
+    .object({
+      current: z.boolean().meta({ description: "Every migration this build knows about is applied." }),
+      pending: z.array(z.string()).meta({ description: "Migrations not applied yet, oldest first." }),
+      expected: z.string().nullable(),
+    })
+    .nullable()
+    .meta({ description: "Null when the database could not be asked." }),
   runner: z.enum(["inngest", "local"]),
   model: z.object({ label: z.string(), kind: z.string() }),
 }).meta({ id: "Health" });
