@@ -12,9 +12,16 @@ if (!process.env.DATABASE_URL?.trim()) {
 }
 
 // The package exports no path to its CLI; it sits beside the main entry.
+// Neon's Vercel integration also sets a direct (unpooled) URL: migrations prefer it, as Neon
+// advises for schema changes; the app keeps the pooled one.
+const url = process.env.DATABASE_URL_UNPOOLED?.trim() || process.env.DATABASE_URL;
+
 const drizzleKit = path.join(path.dirname(createRequire(import.meta.url).resolve("drizzle-kit")), "bin.cjs");
 console.log("[itinera] applying database migrations (drizzle-kit migrate)…");
-const result = spawnSync(process.execPath, [drizzleKit, "migrate"], { stdio: "inherit" });
+const result = spawnSync(process.execPath, [drizzleKit, "migrate"], {
+  stdio: "inherit",
+  env: { ...process.env, DATABASE_URL: url },
+});
 if (result.status !== 0) {
   console.error("[itinera] migrations failed: the deploy stops here, before anything is built against a stale schema.");
   process.exit(result.status ?? 1);

@@ -18,8 +18,8 @@ const REPO_ROOT = path.resolve(import.meta.dirname, "../..");
 const TAGS = journal.entries.map((entry) => entry.tag);
 
 /** Runs scripts/migrate.mjs as a deploy would, with only the variables it needs. */
-function migrateScript(databaseUrl: string | undefined) {
-  const env: NodeJS.ProcessEnv = { NODE_ENV: "production", PATH: process.env.PATH, HOME: process.env.HOME };
+function migrateScript(databaseUrl: string | undefined, extra: Record<string, string> = {}) {
+  const env: NodeJS.ProcessEnv = { NODE_ENV: "production", PATH: process.env.PATH, HOME: process.env.HOME, ...extra };
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
   return run(process.execPath, ["scripts/migrate.mjs"], { cwd: REPO_ROOT, env, timeout: 90_000 });
 }
@@ -89,6 +89,13 @@ describe("migrations on deploy", () => {
     }
     expect((await schemaStatus(db)).current).toBe(true);
   });
+
+  it("use the direct DATABASE_URL_UNPOOLED when Neon's integration sets one", async () => {
+    // The pooled URL points nowhere: only the direct one can succeed.
+    const { stdout } = await migrateScript("postgres://postgres@127.0.0.1:1/pooled", { DATABASE_URL_UNPOOLED: server.url });
+    expect(stdout).toContain("applying database migrations");
+    expect(await appliedCount()).toBe(TAGS.length);
+  }, 60_000);
 
   it("fail loudly when the database cannot be reached", async () => {
     const unreachable = "postgres://postgres@127.0.0.1:1/nothing";
