@@ -1,5 +1,6 @@
 import { Inngest } from "inngest";
 import { env } from "@/lib/env";
+import { deferredLogger } from "@/lib/logger";
 
 const config = env();
 
@@ -12,6 +13,8 @@ export const inngest = new Inngest({
   eventKey: config.INNGEST_EVENT_KEY,
   signingKey: config.INNGEST_SIGNING_KEY,
   ...(devServerUrl ? { baseUrl: devServerUrl } : {}),
+  // The SDK's own messages go to the app's JSON log, tagged as such.
+  logger: deferredLogger("inngest"),
 });
 
 /** Inngest counts retries after the first attempt; JOB_MAX_ATTEMPTS counts them all. */

@@ -61,6 +61,11 @@ const envSchema = z.object({
     .optional()
     .transform((value) => value === "1" || value === "true"),
 
+  /** Log verbosity; lines go to stdout as JSON (or readable text in development). */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** "json" (one object a line) or "pretty" (readable text); unset → pretty in development only. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+
   INNGEST_DEV: z.string().min(1).optional(),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),

@@ -3,14 +3,21 @@ import { env } from "@/lib/env";
 import { activeRunner, resumeUnfinishedJobs } from "@/lib/jobs/runner";
 import { scheduleSweeper, sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { getModel } from "@/lib/llm/model";
+import { logger } from "@/lib/logger";
 
 /** Validates the environment, says which runner and model are active, resumes local jobs. */
 export async function startServer(): Promise<void> {
+  const log = logger("startup");
   const config = env();
   const runner = activeRunner();
   const { label } = getModel();
-  console.info(
-    `[itinera] job runner: ${runner === "local" ? "local (in-process)" : "inngest"} · model: ${label} · database: ${config.DATABASE_URL ? "postgres" : `embedded PGlite (${config.PGLITE_DIR})`}`,
+  log.info(
+    {
+      runner,
+      model: label,
+      database: config.DATABASE_URL ? "postgres" : `embedded PGlite (${config.PGLITE_DIR})`,
+    },
+    `job runner: ${runner === "local" ? "local (in-process)" : "inngest"} · model: ${label}`,
   );
   if (runner !== "local") return;
   // Not awaited: the server answers while the embedded database warms up and jobs resume.
@@ -18,10 +25,10 @@ export async function startServer(): Promise<void> {
   sweepStaleJobs()
     .then(() => resumeUnfinishedJobs())
     .then((ids) => {
-      if (ids.length > 0) console.info(`[itinera] resumed ${ids.length} unfinished job(s)`);
+      if (ids.length > 0) log.info({ count: ids.length }, `resumed ${ids.length} unfinished job(s)`);
       scheduleSweeper();
     })
     .catch((error: unknown) => {
-      console.error("[itinera] could not resume unfinished jobs:", error instanceof Error ? error.message : error);
+      log.error({ err: error }, "could not resume unfinished jobs");
     });
 }

@@ -15,6 +15,13 @@ export type JobHandler = (context: {
   step: StepRunner;
 }) => Promise<unknown>;
 
+/** The part of a (pino) logger the runner writes to: fields first, then the message. */
+export interface RunnerLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
 export interface StepStore {
   load(jobId: string): Promise<Map<string, unknown>>;
   save(jobId: string, stepId: string, output: unknown, attempts: number): Promise<void>;
@@ -30,7 +37,7 @@ export interface LocalRunnerOptions {
   retryMaxMs?: number;
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  log?: (message: string) => void;
+  logger?: RunnerLogger;
 }
 
 export class JobCancelledError extends Error {
@@ -122,15 +129,16 @@ export class LocalRunner {
       await this.options.handler({ event: { data: { id: jobId } }, step });
       return "completed";
     } catch (error) {
+      const log = this.options.logger;
       if (signal.aborted) {
-        this.options.log?.(`[jobs] ${jobId} cancelled`);
+        log?.info({ jobId }, "job cancelled");
         return "cancelled";
       }
-      this.options.log?.(`[jobs] ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      log?.error({ jobId, err: error }, "job failed");
       try {
         await this.options.onFailure(jobId, error);
       } catch (failureError) {
-        this.options.log?.(`[jobs] ${jobId} failure handler threw: ${String(failureError)}`);
+        log?.error({ jobId, err: failureError }, "job failure handler threw");
       }
       return "failed";
     }
@@ -158,8 +166,9 @@ export class LocalRunner {
           throw error;
         }
         const delay = this.backoff(attempt, error);
-        this.options.log?.(
-          `[jobs] ${jobId} step ${stepId} attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${delay} ms`,
+        this.options.logger?.warn(
+          { jobId, step: stepId, attempt, delayMs: delay, err: error },
+          `step attempt failed; retrying in ${delay} ms`,
         );
         await this.sleep(delay, signal);
       }

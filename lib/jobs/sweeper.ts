@@ -1,6 +1,7 @@
 import "server-only";
 import { env, type JobRunnerKind } from "@/lib/env";
 import { endItinerary, listStaleProcessing } from "@/lib/itineraries/queries";
+import { logger } from "@/lib/logger";
 import { notifyItineraryEnded } from "./dispatch";
 import { activeRunner, localRunner } from "./runner";
 
@@ -53,7 +54,10 @@ export async function sweepStaleJobs({
   }
   for (const id of result.failed) await notifyItineraryEnded(id, "failed");
   if (result.resumed.length + result.failed.length > 0) {
-    console.info(`[sweeper] resumed ${result.resumed.length}, failed ${result.failed.length} stuck job(s)`);
+    logger("sweeper").info(
+      { resumed: result.resumed.length, failed: result.failed.length },
+      `resumed ${result.resumed.length}, failed ${result.failed.length} stuck job(s)`,
+    );
   }
   return result;
 }
@@ -65,7 +69,7 @@ export function scheduleSweeper(): void {
   if (timers.__itineraSweeper) return;
   timers.__itineraSweeper = setInterval(() => {
     sweepStaleJobs().catch((error: unknown) => {
-      console.error("[sweeper] failed:", error instanceof Error ? error.message : error);
+      logger("sweeper").error({ err: error }, "sweeper failed");
     });
   }, env().JOB_SWEEP_INTERVAL_SECONDS * 1000);
   timers.__itineraSweeper.unref();

@@ -30,7 +30,9 @@ describe("parseEnv", () => {
       DEMO_MODEL_LATENCY_MS: 700,
       JOB_MAX_ATTEMPTS: 5,
       JOB_RETRY_BASE_MS: 1000,
+      LOG_LEVEL: "info",
     });
+    expect(config.LOG_FORMAT).toBeUndefined();
     expect(jobRunnerKind(config)).toBe("local");
   });
 
@@ -75,6 +77,8 @@ describe("parseEnv", () => {
     ["OPENAI_BASE_URL", "not a url"],
     ["LLM_API", "completions"],
     ["JOB_MAX_ATTEMPTS", "0"],
+    ["LOG_LEVEL", "verbose"],
+    ["LOG_FORMAT", "xml"],
   ])("rejects %s=%s with an EnvError naming the variable", (name, value) => {
     const error = envError({ [name]: value });
     expect(error.message).toContain(name);
