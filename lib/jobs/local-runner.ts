@@ -1,5 +1,6 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { runWithAbortSignal } from "@/lib/llm/cancellation";
+import { runInStep } from "./step-context";
 
 // The in-process runner: executes the same handler Inngest would, on one machine. Each
 // step's output is memoized (in job_steps) so a resumed job skips finished steps; a failing
@@ -155,7 +156,8 @@ export class LocalRunner {
     for (let attempt = 1; ; attempt += 1) {
       signal.throwIfAborted();
       try {
-        const output = await runWithAbortSignal(signal, fn);
+        const context = { jobId, step: stepId, attempt };
+        const output = await runWithAbortSignal(signal, () => runInStep(context, fn));
         // Round-trip through JSON so a fresh run and a resumed run see the same values.
         const stored = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as T);
         await this.options.store.save(jobId, stepId, stored, attempt);

@@ -71,7 +71,8 @@ describe("secrets stay out of logs and errors", () => {
   });
 
   it("nothing logged along the way contains the key or a provider body", () => {
-    // Each job failure was logged, as our own words.
+    // Each failed call and each job failure was logged, as our own words.
+    expect(appLog.some((line) => line.includes('"msg":"llm call failed"'))).toBe(true);
     expect(appLog.some((line) => line.includes('"msg":"job failed"'))).toBe(true);
     const all = [...logged, ...appLog].join("\n");
     expect(all).not.toContain(API_KEY);
