@@ -36,6 +36,8 @@ const envSchema = z.object({
   JOB_MAX_AGE_SECONDS: positiveInt(60, 7 * 86_400).default(6 * 3600),
   /** How often the sweeper looks for stuck jobs (local runner; Inngest uses a cron). */
   JOB_SWEEP_INTERVAL_SECONDS: positiveInt(5, 86_400).default(60),
+  /** Days a job is kept after it was requested; older ended jobs are deleted. 0 keeps them forever. */
+  JOB_RETENTION_DAYS: positiveInt(0, 36_500).default(30),
 
   /** Jobs one client may create per window; 0 turns the limit off. */
   RATE_LIMIT_MAX_JOBS: positiveInt(0, 100_000).default(20),

@@ -1,5 +1,6 @@
 import "server-only";
 import { env } from "@/lib/env";
+import { scheduleExpiry } from "@/lib/jobs/expiry";
 import { activeRunner, resumeUnfinishedJobs } from "@/lib/jobs/runner";
 import { scheduleSweeper, sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { getModel } from "@/lib/llm/model";
@@ -16,6 +17,7 @@ export async function startServer(): Promise<void> {
       runner,
       model: label,
       database: config.DATABASE_URL ? "postgres" : `embedded PGlite (${config.PGLITE_DIR})`,
+      retentionDays: config.JOB_RETENTION_DAYS,
     },
     `job runner: ${runner === "local" ? "local (in-process)" : "inngest"} · model: ${label}`,
   );
@@ -26,9 +28,12 @@ export async function startServer(): Promise<void> {
     .then(() => resumeUnfinishedJobs())
     .then((ids) => {
       if (ids.length > 0) log.info({ count: ids.length }, `resumed ${ids.length} unfinished job(s)`);
-      scheduleSweeper();
     })
     .catch((error: unknown) => {
       log.error({ err: error }, "could not resume unfinished jobs");
+    })
+    .finally(() => {
+      scheduleSweeper();
+      scheduleExpiry();
     });
 }

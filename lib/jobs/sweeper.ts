@@ -3,6 +3,7 @@ import { env, type JobRunnerKind } from "@/lib/env";
 import { endItinerary, listStaleProcessing } from "@/lib/itineraries/queries";
 import { logger } from "@/lib/logger";
 import { notifyItineraryEnded } from "./dispatch";
+import { scheduleRepeating } from "./repeat";
 import { activeRunner, localRunner } from "./runner";
 
 // Nothing accepted may stay `processing` forever. The sweeper looks for jobs that have made
@@ -62,15 +63,7 @@ export async function sweepStaleJobs({
   return result;
 }
 
-const timers = globalThis as unknown as { __itineraSweeper?: ReturnType<typeof setInterval> };
-
 /** Runs the sweeper on a timer in this process (local runner). */
 export function scheduleSweeper(): void {
-  if (timers.__itineraSweeper) return;
-  timers.__itineraSweeper = setInterval(() => {
-    sweepStaleJobs().catch((error: unknown) => {
-      logger("sweeper").error({ err: error }, "sweeper failed");
-    });
-  }, env().JOB_SWEEP_INTERVAL_SECONDS * 1000);
-  timers.__itineraSweeper.unref();
+  scheduleRepeating("sweeper", env().JOB_SWEEP_INTERVAL_SECONDS * 1000, () => sweepStaleJobs());
 }

@@ -30,6 +30,7 @@ describe("parseEnv", () => {
       DEMO_MODEL_LATENCY_MS: 700,
       JOB_MAX_ATTEMPTS: 5,
       JOB_RETRY_BASE_MS: 1000,
+      JOB_RETENTION_DAYS: 30,
       LOG_LEVEL: "info",
     });
     expect(config.LOG_FORMAT).toBeUndefined();
@@ -77,6 +78,8 @@ describe("parseEnv", () => {
     ["OPENAI_BASE_URL", "not a url"],
     ["LLM_API", "completions"],
     ["JOB_MAX_ATTEMPTS", "0"],
+    ["JOB_RETENTION_DAYS", "-1"],
+    ["JOB_RETENTION_DAYS", "1.5"],
     ["LOG_LEVEL", "verbose"],
     ["LOG_FORMAT", "xml"],
   ])("rejects %s=%s with an EnvError naming the variable", (name, value) => {
