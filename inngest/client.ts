@@ -1,5 +1,5 @@
 import { Inngest } from "inngest";
-import { env } from "@/lib/env";
+import { env, usesInngestDevServer } from "@/lib/env";
 import { CHECKPOINT_MAX_RUNTIME_MS } from "@/lib/jobs/time-budget";
 import { deferredLogger } from "@/lib/logger";
 
@@ -10,7 +10,7 @@ const devServerUrl = config.INNGEST_DEV?.startsWith("http") ? config.INNGEST_DEV
 
 export const inngest = new Inngest({
   id: "itinera",
-  isDev: config.INNGEST_DEV !== undefined && config.INNGEST_DEV !== "0",
+  isDev: usesInngestDevServer(config),
   eventKey: config.INNGEST_EVENT_KEY,
   signingKey: config.INNGEST_SIGNING_KEY,
   ...(devServerUrl ? { baseUrl: devServerUrl } : {}),

@@ -68,6 +68,12 @@ const envSchema = z.object({
   /** "json" (one object a line) or "pretty" (readable text); unset → pretty in development only. */
   LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
 
+  /** Set to 1 by Vercel on its build machines and functions: a serverless host. */
+  VERCEL: z
+    .string()
+    .optional()
+    .transform((value) => value !== undefined && value !== "0"),
+
   INNGEST_DEV: z.string().min(1).optional(),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
@@ -110,8 +116,18 @@ export function resetEnvCache(): void {
 
 export type JobRunnerKind = "inngest" | "local";
 
-/** Inngest when it is configured (dev server or cloud keys), the in-process runner otherwise. */
+/** True when INNGEST_DEV points the client at the Inngest dev server ("0" turns it off). */
+export function usesInngestDevServer(config: Env = env()): boolean {
+  return config.INNGEST_DEV !== undefined && config.INNGEST_DEV !== "0";
+}
+
+/**
+ * JOB_RUNNER when set; otherwise Inngest when it is configured (the dev server, or either
+ * Cloud key: a half-configured Cloud is refused at start-up rather than quietly run
+ * locally), the in-process runner otherwise.
+ */
 export function jobRunnerKind(config: Env = env()): JobRunnerKind {
   if (config.JOB_RUNNER) return config.JOB_RUNNER;
-  return config.INNGEST_DEV || config.INNGEST_EVENT_KEY ? "inngest" : "local";
+  const configured = usesInngestDevServer(config) || config.INNGEST_EVENT_KEY || config.INNGEST_SIGNING_KEY;
+  return configured ? "inngest" : "local";
 }

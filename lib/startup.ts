@@ -1,27 +1,48 @@
 import "server-only";
-import { env } from "@/lib/env";
+import { env, EnvError } from "@/lib/env";
 import { scheduleExpiry } from "@/lib/jobs/expiry";
-import { activeRunner, resumeUnfinishedJobs } from "@/lib/jobs/runner";
+import { decideJobRunner, StartupRefusedError } from "@/lib/jobs/runner-choice";
+import { resumeUnfinishedJobs } from "@/lib/jobs/runner";
 import { scheduleSweeper, sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { getModel } from "@/lib/llm/model";
 import { logger } from "@/lib/logger";
 
-/** Validates the environment, says which runner and model are active, resumes local jobs. */
+/** The lines of a refusal, each naming the variable to fix. */
+function refusalProblems(error: unknown): string[] | undefined {
+  if (error instanceof StartupRefusedError) return error.problems;
+  if (error instanceof EnvError) return error.issues;
+  return undefined;
+}
+
+/**
+ * Validates the environment and the runner choice (throwing, so the server does not start,
+ * when either is unusable), says which runner and model are active, resumes local jobs.
+ */
 export async function startServer(): Promise<void> {
   const log = logger("startup");
-  const config = env();
-  const runner = activeRunner();
+  let config;
+  let runner;
+  try {
+    config = env();
+    runner = decideJobRunner(config);
+  } catch (error) {
+    // Logged as a JSON line for log collectors; the throw stops `next start` with the text.
+    log.fatal({ problems: refusalProblems(error), err: error }, "refusing to start");
+    throw error;
+  }
   const { label } = getModel();
   log.info(
     {
-      runner,
+      runner: runner.kind,
+      runnerReason: runner.reason,
       model: label,
       database: config.DATABASE_URL ? "postgres" : `embedded PGlite (${config.PGLITE_DIR})`,
       retentionDays: config.JOB_RETENTION_DAYS,
     },
-    `job runner: ${runner === "local" ? "local (in-process)" : "inngest"} · model: ${label}`,
+    `job runner: ${runner.kind === "local" ? "local (in-process)" : "inngest"} · model: ${label}`,
   );
-  if (runner !== "local") return;
+  if (runner.warning) log.warn({ runner: runner.kind }, runner.warning);
+  if (runner.kind !== "local") return;
   // Not awaited: the server answers while the embedded database warms up and jobs resume.
   // Jobs past their maximum age are failed first; everything else left processing resumes.
   sweepStaleJobs()
@@ -36,4 +57,19 @@ export async function startServer(): Promise<void> {
       scheduleSweeper();
       scheduleExpiry();
     });
+}
+
+/**
+ * What instrumentation.ts runs at server start: startServer, and on a refusal an exit with
+ * status 1. Next 16 logs an error thrown by register() but keeps listening, answering 500
+ * to every request; a process that exits is what a supervisor, a deploy or a person notices.
+ */
+export async function startServerOrExit(exit: (code: number) => void = (code) => process.exit(code)): Promise<void> {
+  try {
+    await startServer();
+  } catch (error) {
+    // The JSON line is out already; this is for a person reading the terminal.
+    process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n\n`);
+    exit(1);
+  }
 }

@@ -32,6 +32,7 @@ describe("parseEnv", () => {
       JOB_RETRY_BASE_MS: 1000,
       JOB_RETENTION_DAYS: 30,
       LOG_LEVEL: "info",
+      VERCEL: false,
     });
     expect(config.LOG_FORMAT).toBeUndefined();
     expect(jobRunnerKind(config)).toBe("local");
@@ -107,10 +108,16 @@ describe("jobRunnerKind", () => {
     expect(jobRunnerKind(parseEnv({}))).toBe("local");
   });
 
-  it("is inngest when the dev server or an event key is configured", () => {
+  it("is inngest when the dev server or either Cloud key is configured", () => {
     expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "1" }))).toBe("inngest");
     expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "http://localhost:8288" }))).toBe("inngest");
     expect(jobRunnerKind(parseEnv({ INNGEST_EVENT_KEY: "evt-key" }))).toBe("inngest");
+    // Half a Cloud configuration is Inngest too, so start-up names the missing key.
+    expect(jobRunnerKind(parseEnv({ INNGEST_SIGNING_KEY: "signkey-prod-1" }))).toBe("inngest");
+  });
+
+  it("treats INNGEST_DEV=0 as off", () => {
+    expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "0" }))).toBe("local");
   });
 
   it("lets JOB_RUNNER override the guess both ways", () => {
