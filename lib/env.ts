@@ -81,6 +81,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every variable this module reads (the README's table and .env.example list them all). */
+export const ENV_VARIABLE_NAMES = Object.keys(envSchema.shape) as Array<keyof Env>;
+
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {
     super(`Invalid environment configuration:\n${issues.map((line) => `  - ${line}`).join("\n")}`);

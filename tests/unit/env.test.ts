@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EnvError, jobRunnerKind, parseEnv } from "@/lib/env";
+import { ENV_VARIABLE_NAMES, EnvError, jobRunnerKind, parseEnv } from "@/lib/env";
 
 /** The EnvError parseEnv throws for this source (fails the test if it does not throw one). */
 function envError(source: Record<string, string | undefined>): EnvError {
@@ -124,5 +126,21 @@ describe("jobRunnerKind", () => {
     expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "1", JOB_RUNNER: "local" }))).toBe("local");
     expect(jobRunnerKind(parseEnv({ INNGEST_EVENT_KEY: "k", JOB_RUNNER: "local" }))).toBe("local");
     expect(jobRunnerKind(parseEnv({ JOB_RUNNER: "inngest" }))).toBe("inngest");
+  });
+});
+
+describe("the documentation of the environment", () => {
+  const root = path.resolve(import.meta.dirname, "../..");
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  const example = readFileSync(path.join(root, ".env.example"), "utf8");
+  // NODE_ENV is set by Next and the test runner, not by the operator.
+  const documented = ENV_VARIABLE_NAMES.filter((name) => name !== "NODE_ENV");
+
+  it.each(documented)("%s has a row in the README's configuration table", (name) => {
+    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, "m"));
+  });
+
+  it.each(documented)("%s is in .env.example", (name) => {
+    expect(example).toMatch(new RegExp(`^# ${name}=`, "m"));
   });
 });
