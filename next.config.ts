@@ -29,8 +29,10 @@ const securityHeaders = [
 ];
 
 const nextConfig: NextConfig = {
-  // PGlite loads its WASM and data files from its own package folder at run time.
-  serverExternalPackages: ["@electric-sql/pglite"],
+  // PGlite loads its WASM and data files from its own package folder at run time; pino
+  // resolves its own files at run time too (Next keeps it external by default; said here
+  // so it stays so).
+  serverExternalPackages: ["@electric-sql/pglite", "pino"],
   poweredByHeader: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -1,5 +1,7 @@
 import { Inngest } from "inngest";
-import { env } from "@/lib/env";
+import { env, usesInngestDevServer } from "@/lib/env";
+import { CHECKPOINT_MAX_RUNTIME_MS } from "@/lib/jobs/time-budget";
+import { deferredLogger } from "@/lib/logger";
 
 const config = env();
 
@@ -8,10 +10,15 @@ const devServerUrl = config.INNGEST_DEV?.startsWith("http") ? config.INNGEST_DEV
 
 export const inngest = new Inngest({
   id: "itinera",
-  isDev: config.INNGEST_DEV !== undefined && config.INNGEST_DEV !== "0",
+  isDev: usesInngestDevServer(config),
   eventKey: config.INNGEST_EVENT_KEY,
   signingKey: config.INNGEST_SIGNING_KEY,
   ...(devServerUrl ? { baseUrl: devServerUrl } : {}),
+  // Steps run back to back inside one request until this much time has passed, then the
+  // rest is handed back to Inngest: well inside the route's maxDuration (lib/jobs/time-budget.ts).
+  checkpointing: { maxRuntime: CHECKPOINT_MAX_RUNTIME_MS },
+  // The SDK's own messages go to the app's JSON log, tagged as such.
+  logger: deferredLogger("inngest"),
 });
 
 /** Inngest counts retries after the first attempt; JOB_MAX_ATTEMPTS counts them all. */

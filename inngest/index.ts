@@ -1,4 +1,5 @@
 import { deliverItineraryWebhookFunction } from "./functions/deliver-itinerary-webhook";
+import { expireOldItinerariesFunction } from "./functions/expire-old-itineraries";
 import { generateItineraryFunction } from "./functions/generate-itinerary";
 import { sweepStaleItinerariesFunction } from "./functions/sweep-stale-itineraries";
 
@@ -7,4 +8,5 @@ export const functions = [
   generateItineraryFunction,
   sweepStaleItinerariesFunction,
   deliverItineraryWebhookFunction,
+  expireOldItinerariesFunction,
 ];

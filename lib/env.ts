@@ -36,6 +36,8 @@ const envSchema = z.object({
   JOB_MAX_AGE_SECONDS: positiveInt(60, 7 * 86_400).default(6 * 3600),
   /** How often the sweeper looks for stuck jobs (local runner; Inngest uses a cron). */
   JOB_SWEEP_INTERVAL_SECONDS: positiveInt(5, 86_400).default(60),
+  /** Days a job is kept after it was requested; older ended jobs are deleted. 0 keeps them forever. */
+  JOB_RETENTION_DAYS: positiveInt(0, 36_500).default(30),
 
   /** Jobs one client may create per window; 0 turns the limit off. */
   RATE_LIMIT_MAX_JOBS: positiveInt(0, 100_000).default(20),
@@ -61,12 +63,26 @@ const envSchema = z.object({
     .optional()
     .transform((value) => value === "1" || value === "true"),
 
+  /** Log verbosity; lines go to stdout as JSON (or readable text in development). */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** "json" (one object a line) or "pretty" (readable text); unset → pretty in development only. */
+  LOG_FORMAT: z.enum(["json", "pretty"]).optional(),
+
+  /** Set to 1 by Vercel on its build machines and functions: a serverless host. */
+  VERCEL: z
+    .string()
+    .optional()
+    .transform((value) => value !== undefined && value !== "0"),
+
   INNGEST_DEV: z.string().min(1).optional(),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** Every variable this module reads (the README's table and .env.example list them all). */
+export const ENV_VARIABLE_NAMES = Object.keys(envSchema.shape) as Array<keyof Env>;
 
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {
@@ -103,8 +119,18 @@ export function resetEnvCache(): void {
 
 export type JobRunnerKind = "inngest" | "local";
 
-/** Inngest when it is configured (dev server or cloud keys), the in-process runner otherwise. */
+/** True when INNGEST_DEV points the client at the Inngest dev server ("0" turns it off). */
+export function usesInngestDevServer(config: Env = env()): boolean {
+  return config.INNGEST_DEV !== undefined && config.INNGEST_DEV !== "0";
+}
+
+/**
+ * JOB_RUNNER when set; otherwise Inngest when it is configured (the dev server, or either
+ * Cloud key: a half-configured Cloud is refused at start-up rather than quietly run
+ * locally), the in-process runner otherwise.
+ */
 export function jobRunnerKind(config: Env = env()): JobRunnerKind {
   if (config.JOB_RUNNER) return config.JOB_RUNNER;
-  return config.INNGEST_DEV || config.INNGEST_EVENT_KEY ? "inngest" : "local";
+  const configured = usesInngestDevServer(config) || config.INNGEST_EVENT_KEY || config.INNGEST_SIGNING_KEY;
+  return configured ? "inngest" : "local";
 }

@@ -1,32 +1,81 @@
 import "server-only";
 import { getDb } from "@/lib/db/client";
 import { schemaStatus } from "@/lib/db/schema-status";
-import { env } from "@/lib/env";
-import { activeRunner, resumeUnfinishedJobs } from "@/lib/jobs/runner";
+import { env, EnvError } from "@/lib/env";
+import { scheduleExpiry } from "@/lib/jobs/expiry";
+import { decideJobRunner, StartupRefusedError } from "@/lib/jobs/runner-choice";
+import { resumeUnfinishedJobs } from "@/lib/jobs/runner";
 import { scheduleSweeper, sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { getModel } from "@/lib/llm/model";
+import { logger } from "@/lib/logger";
 
-/** Validates the environment, says which runner and model are active, resumes local jobs. */
+/** The lines of a refusal, each naming the variable to fix. */
+function refusalProblems(error: unknown): string[] | undefined {
+  if (error instanceof StartupRefusedError) return error.problems;
+  if (error instanceof EnvError) return error.issues;
+  return undefined;
+}
+
+/**
+ * Validates the environment and the runner choice (throwing, so the server does not start,
+ * when either is unusable), says which runner and model are active, resumes local jobs.
+ */
 export async function startServer(): Promise<void> {
-  const config = env();
-  const runner = activeRunner();
+  const log = logger("startup");
+  let config;
+  let runner;
+  try {
+    config = env();
+    runner = decideJobRunner(config);
+  } catch (error) {
+    // Logged as a JSON line for log collectors; the throw stops `next start` with the text.
+    log.fatal({ problems: refusalProblems(error), err: error }, "refusing to start");
+    throw error;
+  }
   const { label } = getModel();
-  console.info(
-    `[itinera] job runner: ${runner === "local" ? "local (in-process)" : "inngest"} · model: ${label} · database: ${config.DATABASE_URL ? "postgres" : `embedded PGlite (${config.PGLITE_DIR})`}`,
+  log.info(
+    {
+      runner: runner.kind,
+      runnerReason: runner.reason,
+      model: label,
+      database: config.DATABASE_URL ? "postgres" : `embedded PGlite (${config.PGLITE_DIR})`,
+      retentionDays: config.JOB_RETENTION_DAYS,
+    },
+    `job runner: ${runner.kind === "local" ? "local (in-process)" : "inngest"} · model: ${label}`,
   );
-  await refuseIfSchemaBehind();
-  if (runner !== "local") return;
+  if (runner.warning) log.warn({ runner: runner.kind }, runner.warning);
+  // The embedded database migrates itself when it opens; only a server database can lag.
+  if (config.DATABASE_URL) await refuseIfSchemaBehind();
+  if (runner.kind !== "local") return;
   // Not awaited: the server answers while the embedded database warms up and jobs resume.
   // Jobs past their maximum age are failed first; everything else left processing resumes.
   sweepStaleJobs()
     .then(() => resumeUnfinishedJobs())
     .then((ids) => {
-      if (ids.length > 0) console.info(`[itinera] resumed ${ids.length} unfinished job(s)`);
-      scheduleSweeper();
+      if (ids.length > 0) log.info({ count: ids.length }, `resumed ${ids.length} unfinished job(s)`);
     })
     .catch((error: unknown) => {
-      console.error("[itinera] could not resume unfinished jobs:", error instanceof Error ? error.message : error);
+      log.error({ err: error }, "could not resume unfinished jobs");
+    })
+    .finally(() => {
+      scheduleSweeper();
+      scheduleExpiry();
     });
+}
+
+/**
+ * What instrumentation.ts runs at server start: startServer, and on a refusal an exit with
+ * status 1. Next 16 logs an error thrown by register() but keeps listening, answering 500
+ * to every request; a process that exits is what a supervisor, a deploy or a person notices.
+ */
+export async function startServerOrExit(exit: (code: number) => void = (code) => process.exit(code)): Promise<void> {
+  try {
+    await startServer();
+  } catch (error) {
+    // The JSON line is out already; this is for a person reading the terminal.
+    process.stderr.write(`\n${error instanceof Error ? error.message : String(error)}\n\n`);
+    exit(1);
+  }
 }
 
 /**
@@ -39,17 +88,14 @@ export async function refuseIfSchemaBehind(): Promise<void> {
   try {
     status = await schemaStatus(await getDb());
   } catch (error) {
-    console.warn(
-      "[itinera] could not check the database schema at start-up:",
-      error instanceof Error ? error.message : error,
-    );
+    logger("startup").warn({ err: error }, "could not check the database schema at start-up");
     return;
   }
   if (status.current) return;
   const message =
-    `[itinera] refusing to start: the database schema is behind this build ` +
+    `refusing to start: the database schema is behind this build ` +
     `(${status.pending.length} migration(s) not applied: ${status.pending.join(", ")}). ` +
     `Run "npm run db:migrate" with this DATABASE_URL (on Vercel the vercel-build script does it), then start again.`;
-  console.error(message);
+  logger("startup").fatal({ pending: status.pending }, message);
   throw new Error(message);
 }

@@ -8,6 +8,7 @@ import {
 import { addUsage } from "@/lib/itineraries/schema";
 import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
 import type { JobHandler, StepRunner } from "@/lib/jobs/local-runner";
+import { withStepContext } from "@/lib/jobs/step-context";
 import { inngest, STEP_RETRIES } from "../client";
 import { itineraryCancelled, itineraryRequested } from "../events";
 
@@ -67,5 +68,7 @@ export const generateItineraryFunction = inngest.createFunction(
     onFailure: ({ event, error, step }) =>
       onGenerateItineraryFailure({ id: event.data.event.data.id, error, step: step as StepRunner | undefined }),
   },
-  ({ event, step }) => generateItinerary({ event, step: step as StepRunner }),
+  // Each step body learns its job, step and attempt, for the LLM call log.
+  ({ event, step, attempt }) =>
+    generateItinerary({ event, step: withStepContext(step as StepRunner, event.data.id, attempt) }),
 );

@@ -4,6 +4,7 @@ import { waitForItineraryChange } from "@/lib/itineraries/changes";
 import { presentItinerary } from "@/lib/itineraries/presenter";
 import { findItineraryById } from "@/lib/itineraries/queries";
 import { loadDays } from "@/lib/itineraries/service";
+import { logger } from "@/lib/logger";
 
 // Server-Sent Events for one job: a `snapshot` event (the job resource) on every change,
 // with `id:` so a reconnecting client's Last-Event-ID skips what it has, a `retry:` hint,
@@ -61,7 +62,7 @@ export function itineraryEventStream(
         }
       } catch (error) {
         if (!stop.signal.aborted) {
-          console.error("[events] stream failed:", error instanceof Error ? error.message : error);
+          logger("events").error({ err: error }, "stream failed");
           write(`event: error\ndata: ${JSON.stringify({ message: "The live update stream failed; reconnecting." })}\n\n`);
         }
       } finally {

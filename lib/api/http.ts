@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError, isAppError } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { logger, stackFrames } from "@/lib/logger";
 
 // Route handlers translate: read the request, call lib, present. These helpers do the
 // translating the same way everywhere: one error envelope, no stack, SQL or provider body.
@@ -43,7 +44,8 @@ export function toAppError(error: unknown): AppError {
   if (isDatabaseUnavailable(error)) {
     return new AppError("database_unavailable", "The database is unavailable. Please try again shortly.");
   }
-  console.error("[api] unexpected error:", error);
+  // The frames help find the bug; the message is cut to its first line (see errorFields).
+  logger("api").error({ err: error, stack: stackFrames(error) }, "unexpected error");
   return new AppError("internal_error", "Something went wrong on our side. Please try again.");
 }
 

@@ -3,6 +3,7 @@ import path from "node:path";
 import { mkdir } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -46,7 +47,7 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
     const { default: ws } = await import("ws");
     neonConfig.webSocketConstructor = ws;
     const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-    pool.on("error", (error: Error) => console.error("[db] idle client error:", error.message));
+    pool.on("error", (error: Error) => logger("db").error({ err: error }, "idle client error"));
     const db = drizzle({ client: pool, schema });
     return { db: db as unknown as Database, driver: "neon", close: () => pool.end() };
   }
@@ -60,7 +61,7 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
     query_timeout: QUERY_TIMEOUT_MS,
     max: 10,
   });
-  pool.on("error", (error) => console.error("[db] idle client error:", error.message));
+  pool.on("error", (error) => logger("db").error({ err: error }, "idle client error"));
   const db = drizzle({ client: pool, schema });
   return { db: db as unknown as Database, driver: "pg", close: () => pool.end() };
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import { AppError } from "@/lib/errors";
 import { dispatchItineraryRequested } from "@/lib/jobs/dispatch";
+import { logger } from "@/lib/logger";
 import type { ItineraryRow } from "@/lib/db/schema";
 import {
   deleteItineraryRow,
@@ -27,7 +28,7 @@ export async function retryItinerary(id: string): Promise<ItineraryRow> {
   try {
     await dispatchItineraryRequested(id, `${id}:retry:${Date.now()}`);
   } catch (error) {
-    console.error(`[retry] dispatch failed for ${id}:`, error instanceof Error ? error.message : error);
+    logger("retry").error({ jobId: id, err: error }, "dispatch failed");
     await endItinerary({ id, status: "failed", error: DISPATCH_FAILED_MESSAGE });
     throw new AppError("dispatch_failed", DISPATCH_FAILED_MESSAGE, { jobId: id });
   }

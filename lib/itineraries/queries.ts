@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import { getDb } from "@/lib/db/client";
 import { notifyItineraryChanged } from "./changes";
 import {
@@ -334,4 +334,31 @@ export async function deleteItineraryRow({ id }: { id: string }): Promise<boolea
 export async function releaseIdempotencyKey({ id }: { id: string }): Promise<void> {
   const db = await getDb();
   await db.update(itineraries).set({ idempotencyKey: null }).where(eq(itineraries.id, id));
+}
+
+/**
+ * Deletes up to `limit` jobs created before `createdBefore` that have ended (a job still
+ * processing is left to the sweeper), oldest first; their days and steps go with them.
+ * Returns the deleted ids.
+ */
+export async function deleteEndedItinerariesCreatedBefore({
+  createdBefore,
+  limit,
+}: {
+  createdBefore: Date;
+  limit: number;
+}): Promise<string[]> {
+  const db = await getDb();
+  const expired = db
+    .select({ id: itineraries.id })
+    .from(itineraries)
+    .where(and(lt(itineraries.createdAt, createdBefore), ne(itineraries.status, "processing")))
+    .orderBy(itineraries.createdAt)
+    .limit(limit);
+  const rows = await db
+    .delete(itineraries)
+    .where(inArray(itineraries.id, expired))
+    .returning({ id: itineraries.id });
+  for (const { id } of rows) notifyItineraryChanged(id);
+  return rows.map((row) => row.id);
 }

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { getModel } from "@/lib/llm/model";
+import { logger } from "@/lib/logger";
 import { enforceClientLimits } from "./limits";
 import { dispatchItineraryCancelled, dispatchItineraryRequested, notifyItineraryEnded } from "@/lib/jobs/dispatch";
 import { assertCallbackUrlAccepted } from "@/lib/webhooks/url-guard";
@@ -113,7 +114,7 @@ export async function submitItinerary(
   try {
     await dispatchItineraryRequested(job.id);
   } catch (error) {
-    console.error(`[submit] dispatch failed for ${job.id}:`, error instanceof Error ? error.message : error);
+    logger("submit").error({ jobId: job.id, err: error }, "dispatch failed");
     await endItinerary({ id: job.id, status: "failed", error: DISPATCH_FAILED_MESSAGE });
     throw new AppError("dispatch_failed", DISPATCH_FAILED_MESSAGE, { jobId: job.id });
   }
@@ -184,7 +185,7 @@ export async function cancelItinerary(id: string): Promise<ItineraryRow> {
     await dispatchItineraryCancelled(id);
   } catch (error) {
     // The row is cancelled either way; steps check it before writing, so nothing lands.
-    console.error(`[cancel] could not notify the runner for ${id}:`, error instanceof Error ? error.message : error);
+    logger("cancel").error({ jobId: id, err: error }, "could not notify the runner");
   }
   await notifyItineraryEnded(id, "cancelled");
   return (await findItineraryById({ id })) ?? job;

@@ -3,6 +3,7 @@ import { after } from "next/server";
 import { inngest } from "@/inngest/client";
 import { itineraryCancelled, itineraryEnded, itineraryRequested } from "@/inngest/events";
 import { findItineraryById } from "@/lib/itineraries/queries";
+import { logger } from "@/lib/logger";
 import type { EndedStatus } from "@/lib/webhooks/deliver";
 import { activeRunner, localRunner, webhookRunKey, webhookRunner } from "./runner";
 
@@ -59,6 +60,6 @@ export async function notifyItineraryEnded(id: string, status: EndedStatus): Pro
   try {
     await dispatchItineraryEnded(id, status);
   } catch (error) {
-    console.error(`[webhooks] could not queue the ${status} webhook for ${id}:`, error instanceof Error ? error.message : error);
+    logger("webhooks").error({ jobId: id, status, err: error }, `could not queue the ${status} webhook`);
   }
 }

@@ -1,5 +1,6 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { runWithAbortSignal } from "@/lib/llm/cancellation";
+import { runInStep } from "./step-context";
 
 // The in-process runner: executes the same handler Inngest would, on one machine. Each
 // step's output is memoized (in job_steps) so a resumed job skips finished steps; a failing
@@ -14,6 +15,13 @@ export type JobHandler = (context: {
   event: { data: { id: string } };
   step: StepRunner;
 }) => Promise<unknown>;
+
+/** The part of a (pino) logger the runner writes to: fields first, then the message. */
+export interface RunnerLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface StepStore {
   load(jobId: string): Promise<Map<string, unknown>>;
@@ -30,7 +38,7 @@ export interface LocalRunnerOptions {
   retryMaxMs?: number;
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
-  log?: (message: string) => void;
+  logger?: RunnerLogger;
 }
 
 export class JobCancelledError extends Error {
@@ -122,15 +130,16 @@ export class LocalRunner {
       await this.options.handler({ event: { data: { id: jobId } }, step });
       return "completed";
     } catch (error) {
+      const log = this.options.logger;
       if (signal.aborted) {
-        this.options.log?.(`[jobs] ${jobId} cancelled`);
+        log?.info({ jobId }, "job cancelled");
         return "cancelled";
       }
-      this.options.log?.(`[jobs] ${jobId} failed: ${error instanceof Error ? error.message : String(error)}`);
+      log?.error({ jobId, err: error }, "job failed");
       try {
         await this.options.onFailure(jobId, error);
       } catch (failureError) {
-        this.options.log?.(`[jobs] ${jobId} failure handler threw: ${String(failureError)}`);
+        log?.error({ jobId, err: failureError }, "job failure handler threw");
       }
       return "failed";
     }
@@ -147,7 +156,8 @@ export class LocalRunner {
     for (let attempt = 1; ; attempt += 1) {
       signal.throwIfAborted();
       try {
-        const output = await runWithAbortSignal(signal, fn);
+        const context = { jobId, step: stepId, attempt };
+        const output = await runWithAbortSignal(signal, () => runInStep(context, fn));
         // Round-trip through JSON so a fresh run and a resumed run see the same values.
         const stored = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as T);
         await this.options.store.save(jobId, stepId, stored, attempt);
@@ -158,8 +168,9 @@ export class LocalRunner {
           throw error;
         }
         const delay = this.backoff(attempt, error);
-        this.options.log?.(
-          `[jobs] ${jobId} step ${stepId} attempt ${attempt} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${delay} ms`,
+        this.options.logger?.warn(
+          { jobId, step: stepId, attempt, delayMs: delay, err: error },
+          `step attempt failed; retrying in ${delay} ms`,
         );
         await this.sleep(delay, signal);
       }

@@ -5,6 +5,7 @@ import { generateItinerary, onGenerateItineraryFailure } from "@/inngest/functio
 import { deliverItineraryWebhookJob } from "@/inngest/functions/deliver-itinerary-webhook";
 import type { EndedStatus } from "@/lib/webhooks/deliver";
 import { listUndeliveredWebhooks, webhookStepId } from "@/lib/webhooks/queries";
+import { deferredLogger, logger } from "@/lib/logger";
 import { LocalRunner, type LocalRunnerOptions, type StepStore } from "./local-runner";
 
 // The runner seam: whichever runner is active, callers dispatch and cancel the same way.
@@ -31,7 +32,7 @@ export function createGenerationRunner(overrides: Partial<LocalRunnerOptions> = 
 }
 
 export function localRunner(): LocalRunner {
-  store.__itineraLocalRunner ??= createGenerationRunner({ log: (message) => console.info(message) });
+  store.__itineraLocalRunner ??= createGenerationRunner({ logger: deferredLogger("jobs") });
   return store.__itineraLocalRunner;
 }
 
@@ -73,7 +74,7 @@ export function webhookRunner(): LocalRunner {
       onFailure: async (key, error) => {
         const { id, status } = parseWebhookRunKey(key);
         const reason = error instanceof Error ? error.message : String(error);
-        console.warn(`[webhooks] gave up on the ${status} webhook for ${id}: ${reason}`);
+        logger("webhooks").warn({ jobId: id, status, err: error }, `gave up on the ${status} webhook`);
         // Recorded, so a restart does not take it up again.
         await saveStepOutput({
           jobId: id,
@@ -85,7 +86,7 @@ export function webhookRunner(): LocalRunner {
       store: webhookSteps,
       maxAttempts: config.JOB_MAX_ATTEMPTS,
       retryBaseMs: config.JOB_RETRY_BASE_MS,
-      log: (message) => console.info(message),
+      logger: deferredLogger("webhooks"),
     });
   }
   return webhookStore.__itineraWebhookRunner;
@@ -98,9 +99,9 @@ async function resumeUndeliveredWebhooks(): Promise<void> {
   try {
     const pending = await listUndeliveredWebhooks({ endedAfter: new Date(Date.now() - WEBHOOK_RESUME_WINDOW_MS) });
     for (const { id, status } of pending) void webhookRunner().start(webhookRunKey(id, status));
-    if (pending.length > 0) console.info(`[webhooks] resumed ${pending.length} undelivered webhook(s)`);
+    if (pending.length > 0) logger("webhooks").info({ count: pending.length }, `resumed ${pending.length} undelivered webhook(s)`);
   } catch (error) {
-    console.error("[webhooks] could not resume undelivered webhooks:", error instanceof Error ? error.message : error);
+    logger("webhooks").error({ err: error }, "could not resume undelivered webhooks");
   }
 }
 

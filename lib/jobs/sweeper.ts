@@ -1,7 +1,9 @@
 import "server-only";
 import { env, type JobRunnerKind } from "@/lib/env";
 import { endItinerary, listStaleProcessing } from "@/lib/itineraries/queries";
+import { logger } from "@/lib/logger";
 import { notifyItineraryEnded } from "./dispatch";
+import { scheduleRepeating } from "./repeat";
 import { activeRunner, localRunner } from "./runner";
 
 // Nothing accepted may stay `processing` forever. The sweeper looks for jobs that have made
@@ -53,20 +55,15 @@ export async function sweepStaleJobs({
   }
   for (const id of result.failed) await notifyItineraryEnded(id, "failed");
   if (result.resumed.length + result.failed.length > 0) {
-    console.info(`[sweeper] resumed ${result.resumed.length}, failed ${result.failed.length} stuck job(s)`);
+    logger("sweeper").info(
+      { resumed: result.resumed.length, failed: result.failed.length },
+      `resumed ${result.resumed.length}, failed ${result.failed.length} stuck job(s)`,
+    );
   }
   return result;
 }
 
-const timers = globalThis as unknown as { __itineraSweeper?: ReturnType<typeof setInterval> };
-
 /** Runs the sweeper on a timer in this process (local runner). */
 export function scheduleSweeper(): void {
-  if (timers.__itineraSweeper) return;
-  timers.__itineraSweeper = setInterval(() => {
-    sweepStaleJobs().catch((error: unknown) => {
-      console.error("[sweeper] failed:", error instanceof Error ? error.message : error);
-    });
-  }, env().JOB_SWEEP_INTERVAL_SECONDS * 1000);
-  timers.__itineraSweeper.unref();
+  scheduleRepeating("sweeper", env().JOB_SWEEP_INTERVAL_SECONDS * 1000, () => sweepStaleJobs());
 }

@@ -9,6 +9,7 @@ import {
   type Outline,
   type TokenUsage,
 } from "@/lib/itineraries/schema";
+import { logLlmCallFailed, logLlmCallFinished } from "./call-log";
 import { llmCallSignal } from "./cancellation";
 import { Limiter, type LimiterPriority } from "./limiter";
 import { getModel } from "./model";
@@ -39,23 +40,42 @@ async function generateStructured<T>(
   name: string,
   prompt: string,
   priority: LimiterPriority,
+  destination: string,
 ): Promise<Generated<T>> {
-  const { model } = getModel();
+  const { model, label } = getModel();
+  const queuedAt = performance.now();
   return llmLimiter().run(async () => {
-    const result = await generateText({
-      model,
-      system: SYSTEM_PROMPT,
-      prompt,
-      output: Output.object({ schema, name }),
-      maxRetries: 0,
-      abortSignal: llmCallSignal(env().LLM_TIMEOUT_MS),
+    const started = performance.now();
+    const timing = () => ({
+      model: label,
+      destination,
+      schema: name,
+      queuedMs: started - queuedAt,
+      durationMs: performance.now() - started,
     });
-    return { value: result.output, usage: toUsage(result.usage) };
+    try {
+      const result = await generateText({
+        model,
+        system: SYSTEM_PROMPT,
+        prompt,
+        output: Output.object({ schema, name }),
+        maxRetries: 0,
+        abortSignal: llmCallSignal(env().LLM_TIMEOUT_MS),
+      });
+      // Reading .output validates the answer against the schema: a mismatch fails the call.
+      const value = result.output;
+      const usage = toUsage(result.usage);
+      logLlmCallFinished(timing(), usage);
+      return { value, usage };
+    } catch (error) {
+      logLlmCallFailed(timing(), error);
+      throw error;
+    }
   }, priority);
 }
 
 export function generateOutline(trip: TripData): Promise<Generated<Outline>> {
-  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip), "normal");
+  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip), "normal", trip.destination);
 }
 
 export function generateDayPlan(
@@ -65,5 +85,11 @@ export function generateDayPlan(
 ): Promise<Generated<DayPlan>> {
   // Days of jobs already under way go ahead of new outlines, so a burst of requests still
   // finishes itineraries one after another instead of all of them late.
-  return generateStructured(dayPlanSchema, "itinerary_day", dayPrompt(trip, outline, day), "high");
+  return generateStructured(
+    dayPlanSchema,
+    "itinerary_day",
+    dayPrompt(trip, outline, day),
+    "high",
+    trip.destination,
+  );
 }

@@ -4,6 +4,7 @@ import http from "node:http";
 import https from "node:https";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { env } from "@/lib/env";
+import { logger } from "@/lib/logger";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { findItineraryById, listDayRows } from "@/lib/itineraries/queries";
 import { presentItinerary, type ItineraryResource } from "@/lib/itineraries/presenter";
@@ -123,7 +124,7 @@ export async function deliverItineraryWebhook({
   if (job.status !== status) return { outcome: "skipped", reason: `job is now ${job.status}` };
   const { WEBHOOK_SECRET: secret, WEBHOOK_ALLOW_PRIVATE: allowPrivate } = env();
   if (!secret) {
-    console.warn(`[webhooks] WEBHOOK_SECRET is unset: not sending an unsigned webhook for ${id}`);
+    logger("webhooks").warn({ jobId: id }, "WEBHOOK_SECRET is unset: not sending an unsigned webhook");
     return { outcome: "skipped", reason: "no signing secret" };
   }
   const url = parseCallbackUrl(job.callbackUrl);
@@ -152,7 +153,7 @@ export async function deliverItineraryWebhook({
     return { outcome: "delivered", webhookId: webhook, httpStatus: result.status };
   }
   if (result.status === 410) {
-    console.info(`[webhooks] the receiver of ${id} answered 410 Gone; not retrying`);
+    logger("webhooks").info({ jobId: id }, "the receiver answered 410 Gone; not retrying");
     return { outcome: "gone", webhookId: webhook, httpStatus: 410 };
   }
   const message = `Webhook ${webhook} for ${id}: the receiver answered HTTP ${result.status}.`;

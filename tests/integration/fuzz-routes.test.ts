@@ -17,6 +17,8 @@ vi.hoisted(() => {
   // One client sends thousands of requests here: 0 turns the per-client rate limiter off.
   process.env.RATE_LIMIT_MAX_JOBS = "0";
   process.env.MAX_CONCURRENT_JOBS_PER_CLIENT = "0";
+  // Unexpected errors are counted from the log.
+  process.env.LOG_LEVEL = "error";
   for (const name of ["OPENAI_API_KEY", "OPENAI_BASE_URL", "DATABASE_URL", "INNGEST_DEV", "INNGEST_EVENT_KEY", "APP_URL"]) {
     delete process.env[name];
   }
@@ -37,6 +39,7 @@ import { formValuesToInput, initialFormState, readFormValues } from "@/lib/itine
 import { itineraryRequestSchema, STATUSES } from "@/lib/itineraries/schema";
 import { requestHash, submitItinerary } from "@/lib/itineraries/service";
 import { localRunner } from "@/lib/jobs/runner";
+import { captureLogsForTests } from "@/lib/logger";
 import { createTestDatabase } from "../helpers/database";
 import * as arb from "../helpers/fuzz-arbitraries";
 import { bytesOf, ORIGIN, postCase, postRequest } from "../helpers/fuzz-arbitraries";
@@ -51,6 +54,7 @@ const postKinds: Record<string, Record<string, number>> = {};
 let serverErrors = 0;
 /** Errors the app logged as unexpected: each one became (or would become) a 500. */
 const unexpectedErrors: string[] = [];
+let stopCapturingLogs = () => {};
 
 function tally(route: string, outcome: string | number): void {
   const entry = (tallies[route] ??= { cases: 0, statuses: {}, ms: 0 });
@@ -149,9 +153,10 @@ beforeAll(async () => {
   ({ db } = await createTestDatabase());
   prototypeNames = Object.getOwnPropertyNames(Object.prototype).sort();
   vi.spyOn(console, "info").mockImplementation(() => {});
-  vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
-    if (String(args[0]).includes("unexpected error")) unexpectedErrors.push(args.map(String).join(" ").slice(0, 400));
-  });
+  // The app's log lines stay out of the report; the unexpected errors among them are counted.
+  stopCapturingLogs = captureLogsForTests((line) => {
+    if ((JSON.parse(line) as { msg?: string }).msg === "unexpected error") unexpectedErrors.push(line.slice(0, 400));
+  }).restore;
   for (const destination of ["Lisbon", "Kyoto", "Oslo"]) {
     const { job } = await submitItinerary({ destination, durationDays: 1 });
     knownIds.push(job.id);
@@ -166,6 +171,7 @@ afterAll(async () => {
   await localRunner().drain();
   const drainMs = performance.now() - started;
   vi.restoreAllMocks();
+  stopCapturingLogs();
   const total = Object.values(tallies).reduce((sum, entry) => sum + entry.cases, 0);
   const lines = Object.entries(tallies).map(
     ([route, entry]) =>

@@ -1,15 +1,51 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase } from "../helpers/database";
+import { inngestSignature, signInngestRequest } from "../helpers/inngest-signature";
 
-// With Inngest Cloud keys (as on Vercel) the endpoint refuses requests Inngest did not sign.
+// With Inngest Cloud keys (as on Vercel) the endpoint runs a function only for a request
+// signed with the signing key, as Inngest signs it, and refuses anything else: no
+// signature, a changed body, a forged or stale signature, another key. And the route's
+// time limits fit inside one another.
 
-process.env.INNGEST_SIGNING_KEY = "signkey-test-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+const SIGNING_KEY = "signkey-test-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+process.env.INNGEST_SIGNING_KEY = SIGNING_KEY;
 process.env.INNGEST_EVENT_KEY = "test-event-key";
 delete process.env.INNGEST_DEV;
 delete process.env.JOB_RUNNER;
 
-const { resetEnvCache, jobRunnerKind } = await import("@/lib/env");
+const { resetEnvCache, jobRunnerKind, env } = await import("@/lib/env");
 resetEnvCache();
-const { POST } = await import("@/app/api/inngest/route");
+const route = await import("@/app/api/inngest/route");
+const { POST } = route;
+const { generateItineraryFunction } = await import("@/inngest/functions/generate-itinerary");
+const budget = await import("@/lib/jobs/time-budget");
+
+/** A call to run the daily expiry cron, shaped as Inngest sends it. */
+function expiryCall() {
+  const event = { name: "inngest/scheduled.timer", data: { cron: "30 3 * * *" }, id: "evt-1", ts: Date.now() };
+  return {
+    version: 2,
+    event,
+    events: [event],
+    steps: {},
+    ctx: { run_id: "01JTESTRUN0000000000000000", attempt: 0, disable_immediate_execution: false, use_api: false, stack: { stack: [], current: 0 } },
+  };
+}
+
+function post(body: unknown, signature?: string) {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (signature) headers["x-inngest-signature"] = signature;
+  const request = new Request("http://localhost/api/inngest?fnId=itinera-expire-old-itineraries&stepId=step", {
+    method: "POST",
+    headers,
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  return POST(request as never, undefined as never);
+}
+
+beforeAll(async () => {
+  await createTestDatabase();
+});
 
 describe("with Inngest Cloud keys", () => {
   it("chooses the Inngest runner", () => {
@@ -24,5 +60,62 @@ describe("with Inngest Cloud keys", () => {
     });
     const response = await POST(request as never, undefined as never);
     expect(response.status).toBe(401);
+  });
+
+  it("runs a function for a request signed as Inngest signs it, and signs its answer with the same key", async () => {
+    const body = expiryCall();
+    const response = await post(body, signInngestRequest(body, SIGNING_KEY));
+    const text = await response.text();
+    expect([200, 206], text).toContain(response.status);
+    // The expiry step ran and said what it deleted.
+    expect(text).toContain("deleted");
+    // The SDK's own signer produced this header: our signer, given the same body and
+    // time, must agree with it, so the requests above are signed the SDK's way.
+    const answer = new URLSearchParams(response.headers.get("x-inngest-signature") ?? "");
+    expect(answer.get("s")).toBe(inngestSignature(text, SIGNING_KEY, Number(answer.get("t"))));
+  });
+
+  it("rejects a signed request whose body was changed after signing", async () => {
+    const body = expiryCall();
+    const signature = signInngestRequest(body, SIGNING_KEY);
+    const tampered = { ...body, event: { ...body.event, data: { cron: "* * * * *" } } };
+    expect((await post(tampered, signature)).status).toBe(401);
+  });
+
+  it("rejects a forged signature, another key's signature and a stale one", async () => {
+    const body = expiryCall();
+    const good = signInngestRequest(body, SIGNING_KEY);
+    const forged = good.replace(/s=([0-9a-f])/, (_, first: string) => `s=${first === "0" ? "1" : "0"}`);
+    expect((await post(body, forged)).status).toBe(401);
+    const otherKey = "signkey-test-ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+    expect((await post(body, signInngestRequest(body, otherKey))).status).toBe(401);
+    // Inngest accepts signatures up to five minutes old: a replay from ten minutes ago fails.
+    expect((await post(body, signInngestRequest(body, SIGNING_KEY, Date.now() - 10 * 60_000))).status).toBe(401);
+  });
+});
+
+describe("the route's time limits", () => {
+  it("maxDuration is the one the time budget is computed from", () => {
+    expect(route.maxDuration).toBe(budget.INNGEST_ROUTE_MAX_DURATION_SECONDS);
+  });
+
+  it("nest: a step started just before the checkpoint budget runs out still ends inside maxDuration", () => {
+    const maxDurationMs = route.maxDuration * 1000;
+    expect(budget.CHECKPOINT_MAX_RUNTIME_MS).toBeLessThan(maxDurationMs);
+    expect(budget.MAX_SERVERLESS_LLM_TIMEOUT_MS).toBeLessThan(budget.CHECKPOINT_MAX_RUNTIME_MS);
+    expect(budget.CHECKPOINT_MAX_RUNTIME_MS + budget.MAX_SERVERLESS_LLM_TIMEOUT_MS + budget.STEP_OVERHEAD_MS).toBeLessThanOrEqual(maxDurationMs);
+    // The default LLM timeout fits the serverless limit.
+    expect(env().LLM_TIMEOUT_MS).toBeLessThanOrEqual(budget.MAX_SERVERLESS_LLM_TIMEOUT_MS);
+  });
+
+  it("the SDK applies the checkpoint budget to the functions it runs", () => {
+    // What the serve handler asks each function for when a request starts a run (an
+    // internal of this pinned SDK version; 10 s is the SDK's own default for serve).
+    const checkpointing = (
+      generateItineraryFunction as unknown as {
+        shouldAsyncCheckpoint(step: string | undefined, fnId: string, disable: boolean, fallback: number): { maxRuntime: number } | undefined;
+      }
+    ).shouldAsyncCheckpoint(undefined, "fn-id", false, 10_000);
+    expect(checkpointing?.maxRuntime).toBe(budget.CHECKPOINT_MAX_RUNTIME_MS);
   });
 });

@@ -40,7 +40,8 @@ function callsByStep(): Record<string, number> {
 
 /** A runner wired as lib/jobs/runner.ts wires it; its log is kept for failure messages. */
 function makeRunner(log: string[]) {
-  return createGenerationRunner({ log: (message) => log.push(message) });
+  const write = (fields: object, message: string) => log.push(`${message} ${JSON.stringify(fields)}`);
+  return createGenerationRunner({ logger: { info: write, warn: write, error: write } });
 }
 
 let jobCounter = 0;

@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EnvError, jobRunnerKind, parseEnv } from "@/lib/env";
+import { ENV_VARIABLE_NAMES, EnvError, jobRunnerKind, parseEnv } from "@/lib/env";
 
 /** The EnvError parseEnv throws for this source (fails the test if it does not throw one). */
 function envError(source: Record<string, string | undefined>): EnvError {
@@ -30,7 +32,11 @@ describe("parseEnv", () => {
       DEMO_MODEL_LATENCY_MS: 700,
       JOB_MAX_ATTEMPTS: 5,
       JOB_RETRY_BASE_MS: 1000,
+      JOB_RETENTION_DAYS: 30,
+      LOG_LEVEL: "info",
+      VERCEL: false,
     });
+    expect(config.LOG_FORMAT).toBeUndefined();
     expect(jobRunnerKind(config)).toBe("local");
   });
 
@@ -75,6 +81,10 @@ describe("parseEnv", () => {
     ["OPENAI_BASE_URL", "not a url"],
     ["LLM_API", "completions"],
     ["JOB_MAX_ATTEMPTS", "0"],
+    ["JOB_RETENTION_DAYS", "-1"],
+    ["JOB_RETENTION_DAYS", "1.5"],
+    ["LOG_LEVEL", "verbose"],
+    ["LOG_FORMAT", "xml"],
   ])("rejects %s=%s with an EnvError naming the variable", (name, value) => {
     const error = envError({ [name]: value });
     expect(error.message).toContain(name);
@@ -100,15 +110,37 @@ describe("jobRunnerKind", () => {
     expect(jobRunnerKind(parseEnv({}))).toBe("local");
   });
 
-  it("is inngest when the dev server or an event key is configured", () => {
+  it("is inngest when the dev server or either Cloud key is configured", () => {
     expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "1" }))).toBe("inngest");
     expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "http://localhost:8288" }))).toBe("inngest");
     expect(jobRunnerKind(parseEnv({ INNGEST_EVENT_KEY: "evt-key" }))).toBe("inngest");
+    // Half a Cloud configuration is Inngest too, so start-up names the missing key.
+    expect(jobRunnerKind(parseEnv({ INNGEST_SIGNING_KEY: "signkey-prod-1" }))).toBe("inngest");
+  });
+
+  it("treats INNGEST_DEV=0 as off", () => {
+    expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "0" }))).toBe("local");
   });
 
   it("lets JOB_RUNNER override the guess both ways", () => {
     expect(jobRunnerKind(parseEnv({ INNGEST_DEV: "1", JOB_RUNNER: "local" }))).toBe("local");
     expect(jobRunnerKind(parseEnv({ INNGEST_EVENT_KEY: "k", JOB_RUNNER: "local" }))).toBe("local");
     expect(jobRunnerKind(parseEnv({ JOB_RUNNER: "inngest" }))).toBe("inngest");
+  });
+});
+
+describe("the documentation of the environment", () => {
+  const root = path.resolve(import.meta.dirname, "../..");
+  const readme = readFileSync(path.join(root, "README.md"), "utf8");
+  const example = readFileSync(path.join(root, ".env.example"), "utf8");
+  // NODE_ENV is set by Next and the test runner, not by the operator.
+  const documented = ENV_VARIABLE_NAMES.filter((name) => name !== "NODE_ENV");
+
+  it.each(documented)("%s has a row in the README's configuration table", (name) => {
+    expect(readme).toMatch(new RegExp(`^\\| \`${name}\` \\|`, "m"));
+  });
+
+  it.each(documented)("%s is in .env.example", (name) => {
+    expect(example).toMatch(new RegExp(`^# ${name}=`, "m"));
   });
 });

@@ -212,8 +212,12 @@ describe("LocalRunner: cancellation and concurrency", () => {
       store: memoryStore().store,
       maxAttempts: 5,
       retryBaseMs: 60_000,
-      log: (message) => {
-        if (message.includes("retrying in")) sleeping.resolve();
+      logger: {
+        info: () => {},
+        error: () => {},
+        warn: (_fields, message) => {
+          if (message.includes("retrying in")) sleeping.resolve();
+        },
       },
     });
     const started = Date.now();
