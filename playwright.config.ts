@@ -60,6 +60,8 @@ export default defineConfig({
     env: {
       PORT: String(APP_PORT),
       PGLITE_DIR: ".data/e2e",
+      // Failures only: every LLM call logs a line, which would drown the test report.
+      LOG_LEVEL: "warn",
       JOB_RUNNER: "local",
       OPENAI_API_KEY: "e2e-test-key",
       OPENAI_BASE_URL: `http://127.0.0.1:${FAKE_OPENAI_PORT}/v1`,
