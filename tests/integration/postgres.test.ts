@@ -10,8 +10,8 @@ import {
   findItineraryById,
   insertItinerary,
   listDayRows,
-  saveDay,
 } from "@/lib/itineraries/queries";
+import { saveDay } from "@/lib/itineraries/step-queries";
 import { isoDate, type DayPlan, type ItineraryStatus } from "@/lib/itineraries/schema";
 import {
   cancelItinerary,
