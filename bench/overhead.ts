@@ -5,9 +5,12 @@ import { printJsonLine, printTable, round, targetRows, type Target } from "./sup
 import { mean, median, percentile, unionMs } from "./support/stats";
 
 // Bench 2 — what the machinery around the model costs. The simulated model answers at
-// once, so a job's wall time is almost all ours: HTTP to the model, structured-output
-// validation, the runner's memoized steps, the database writes. Per job: wall time minus
-// the time the model server was busy with its calls, at 1 job at a time and at 50 at once.
+// once (no time to first token, no time per token), so a job's wall time is all ours: HTTP
+// to the model server and its JSON, structured-output validation, the runner's memoized
+// steps, the database writes. Per job: wall time minus the simulated model's time (zero),
+// at 1 job at a time and at 50 at once (there: wall time of the batch ÷ jobs). The time the
+// model server spent on its calls is shown beside it but not subtracted: it shares this
+// process, so under load its clock also runs while our own work holds the event loop.
 
 const flags = readFlags({ jobs: { type: "string" }, days: { type: "string" }, serial: { type: "string" } });
 const CONCURRENT_JOBS = numberFlag(flags.jobs, 50, "jobs");
@@ -17,6 +20,9 @@ const WARM_UP_JOBS = 20;
 
 interface Batch {
   wallMs: number;
+  /** Time with at least one model call open at the server (for information). */
+  modelServerMs: number;
+  /** What the simulated model itself took: zero for an instant model. */
   modelMs: number;
   jobs: number;
   latencies: number[];
@@ -44,8 +50,9 @@ async function runBatch({ app, fake }: InProcessApp, count: number, label: strin
     latencies.push(row.completedAt.getTime() - startedAt);
   }
   if (fake.calls.length !== count * (DAYS + 1)) throw new Error(`expected ${count * (DAYS + 1)} model calls, saw ${fake.calls.length}`);
-  const modelMs = unionMs(fake.calls.map((call) => [call.startedAt, call.finishedAt ?? call.startedAt]));
-  return { wallMs, modelMs, jobs: count, latencies };
+  const modelServerMs = unionMs(fake.calls.map((call) => [call.startedAt, call.finishedAt ?? call.startedAt]));
+  const modelMs = fake.calls.reduce((sum, call) => sum + (call.simulatedMs ?? 0), 0);
+  return { wallMs, modelServerMs, modelMs, jobs: count, latencies };
 }
 
 const overheadPerJob = (batch: Batch) => (batch.wallMs - batch.modelMs) / batch.jobs;
@@ -68,12 +75,12 @@ async function main() {
         overheadMsMedian: round(median(serialOverheads)),
         overheadMsP90: round(percentile(serialOverheads, 90)),
         wallMsMedian: round(median(serial.map((batch) => batch.wallMs))),
-        modelMsMedian: round(median(serial.map((batch) => batch.modelMs))),
+        modelServerMsMedian: round(median(serial.map((batch) => batch.modelServerMs))),
       },
       concurrent: {
         jobs: CONCURRENT_JOBS,
         wallMs: round(concurrent.wallMs),
-        modelMs: round(concurrent.modelMs),
+        modelServerMs: round(concurrent.modelServerMs),
         overheadMsPerJob: round(overheadPerJob(concurrent)),
         jobLatencyMsMedian: round(median(concurrent.latencies)),
         jobLatencyMsMax: round(Math.max(...concurrent.latencies)),
@@ -82,9 +89,9 @@ async function main() {
     printTable(
       `Orchestration overhead — model answers at once; ${DAYS}-day jobs (${DAYS + 1} model calls, ${DAYS + 3} steps each); LLM_CONCURRENCY ${instance.llmConcurrency}\n${machineLine()}`,
       [
-        ["jobs at once", "wall (ms)", "model busy (ms)", "overhead per job (ms)", "notes"],
-        [1, figures.oneAtATime.wallMsMedian, figures.oneAtATime.modelMsMedian, figures.oneAtATime.overheadMsMedian, `median of ${SERIAL_RUNS} runs (p90 ${figures.oneAtATime.overheadMsP90} ms)`],
-        [CONCURRENT_JOBS, figures.concurrent.wallMs, figures.concurrent.modelMs, figures.concurrent.overheadMsPerJob, `(wall − model) ÷ ${CONCURRENT_JOBS}; job latency median ${figures.concurrent.jobLatencyMsMedian} ms`],
+        ["jobs at once", "wall (ms)", "model server busy (ms)", "overhead per job (ms)", "notes"],
+        [1, figures.oneAtATime.wallMsMedian, figures.oneAtATime.modelServerMsMedian, figures.oneAtATime.overheadMsMedian, `median of ${SERIAL_RUNS} runs (p90 ${figures.oneAtATime.overheadMsP90} ms)`],
+        [CONCURRENT_JOBS, figures.concurrent.wallMs, figures.concurrent.modelServerMs, figures.concurrent.overheadMsPerJob, `wall ÷ ${CONCURRENT_JOBS}; job latency median ${figures.concurrent.jobLatencyMsMedian} ms`],
       ],
     );
     const targets: Target[] = [
