@@ -3,7 +3,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { describeMachine, machineLine } from "./support/machine";
 import { ensureBuild } from "./support/next-build";
-import { formatTable, round, type Cell } from "./support/report";
+import { formatTable, formatValue, round, type Cell } from "./support/report";
 
 // `npm run bench [-- NAME…] [--reuse-build]`: runs the benches one after another, each in
 // a process of its own (its own environment, database and model), builds the app once for
@@ -90,7 +90,7 @@ async function main() {
   const rows: Cell[][] = [["bench", "target", "measured", "limit", "met"]];
   for (const line of lines) {
     for (const target of line.targets ?? []) {
-      rows.push([line.bench, target.name, `${target.value}${target.unit ?? ""}`, `${target.op} ${target.limit}${target.unit ?? ""}`, target.met ? "yes" : "NO"]);
+      rows.push([line.bench, target.name, `${formatValue(target.value)}${target.unit ?? ""}`, `${target.op} ${target.limit}${target.unit ?? ""}`, target.met ? "yes" : "NO"]);
     }
   }
   console.log(`\n${formatTable(`Summary — ${machineLine()}`, rows)}`);

@@ -35,6 +35,9 @@ export interface Target {
   unit?: string;
 }
 
+/** A target's value as people read it: whole-ish numbers to one decimal, ratios to three. */
+export const formatValue = (value: number) => round(value, Math.abs(value) >= 10 ? 1 : 3);
+
 export const isMet = (target: Target) => (target.op === "≤" ? target.value <= target.limit : target.value >= target.limit);
 
 export function targetRows(targets: Target[]): Cell[][] {
@@ -42,7 +45,7 @@ export function targetRows(targets: Target[]): Cell[][] {
     ["target", "measured", "limit", "met"],
     ...targets.map((target) => [
       target.name,
-      `${round(target.value, 3)}${target.unit ?? ""}`,
+      `${formatValue(target.value)}${target.unit ?? ""}`,
       `${target.op} ${target.limit}${target.unit ?? ""}`,
       isMet(target) ? "yes" : "NO",
     ]),
