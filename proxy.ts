@@ -15,5 +15,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/api/itineraries/:path*", "/api/health", "/api/openapi.json"],
+  matcher: ["/api/itineraries/:path*", "/api/health/:path*", "/api/openapi.json"],
 };

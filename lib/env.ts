@@ -23,7 +23,11 @@ const envSchema = z.object({
   LLM_API: z.enum(["responses", "chat"]).optional(),
   LLM_MODEL: z.string().min(1).default("gpt-5-mini"),
   LLM_TIMEOUT_MS: positiveInt(1000, 600_000).default(60_000),
-  LLM_CONCURRENCY: positiveInt(1, 100).default(4),
+  /**
+   * Most LLM calls in flight at once. 16 lets the longest trip (14 days) plan every day at
+   * once with room for the next jobs' outlines; a local model server may want fewer.
+   */
+  LLM_CONCURRENCY: positiveInt(1, 100).default(16),
   /** Milliseconds the offline demo model takes per call, so progress is visible. */
   DEMO_MODEL_LATENCY_MS: positiveInt(0, 60_000).default(700),
 

@@ -20,6 +20,14 @@ const withTimeout = <T>(promise: Promise<T>, ms: number) =>
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms)),
   ]);
 
+/**
+ * The liveness probe's answer: the process is up and serving requests. It touches nothing
+ * else, so a restart is never triggered by a slow database (GET /api/health says that).
+ */
+export function livenessAnswer(): { status: "ok" } {
+  return { status: "ok" };
+}
+
 export async function checkHealth(): Promise<Health> {
   const { label, kind } = getModel();
   const started = performance.now();

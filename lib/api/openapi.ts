@@ -10,6 +10,7 @@ import {
   healthSchema,
   itineraryListPageSchema,
   itineraryResourceSchema,
+  livenessSchema,
   submitAnswerSchema,
   type HealthResource,
 } from "@/lib/itineraries/resource-schema";
@@ -239,6 +240,18 @@ function buildDocument(): oas31.OpenAPIObject {
             "200": { description: "Healthy", content: json(healthSchema) },
             "503": { description: "Degraded: the database is unreachable or its schema is behind", content: json(healthSchema) },
             default: unexpected,
+          },
+        },
+      },
+      "/api/health/live": {
+        get: {
+          operationId: "getLiveness",
+          tags: ["meta"],
+          summary: "Liveness: the server process answers",
+          description:
+            "Touches neither the database nor the model, so a process manager can restart a hung server without restarting healthy ones during a database outage (GET /api/health reports that).",
+          responses: {
+            "200": { description: "The process is serving requests", content: json(livenessSchema) },
           },
         },
       },

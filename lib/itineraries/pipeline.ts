@@ -2,15 +2,8 @@ import "server-only";
 import { NonRetriableError } from "inngest";
 import { generateDayPlan, generateOutline } from "@/lib/llm/generate";
 import { toStepError } from "@/lib/llm/errors";
-import {
-  completeItinerary,
-  endItinerary,
-  findDayRow,
-  findItineraryById,
-  listDayRows,
-  saveDay,
-  saveOutline,
-} from "./queries";
+import { endItinerary, findItineraryById, listDayRows, saveOutline } from "./queries";
+import { completeFromStoredDays, findDayStepState, saveDay } from "./step-queries";
 import { ZERO_USAGE, type TokenUsage } from "./schema";
 import type { ItineraryRow } from "@/lib/db/schema";
 
@@ -25,11 +18,14 @@ export class JobNotActiveError extends NonRetriableError {
   }
 }
 
-async function requireActiveJob(id: string): Promise<ItineraryRow> {
-  const job = await findItineraryById({ id });
+function requireActive(id: string, job: ItineraryRow | null): ItineraryRow {
   if (!job) throw new JobNotActiveError(id, "deleted");
   if (job.status !== "processing") throw new JobNotActiveError(id, job.status);
   return job;
+}
+
+async function requireActiveJob(id: string): Promise<ItineraryRow> {
+  return requireActive(id, await findItineraryById({ id }));
 }
 
 async function callModel<T>(call: () => Promise<T>): Promise<T> {
@@ -79,9 +75,9 @@ export interface DayStepResult {
 }
 
 export async function planDay(id: string, day: number): Promise<DayStepResult> {
-  const existing = await findDayRow({ itineraryId: id, day });
-  if (existing) return { day, usage: existing.usage ?? ZERO_USAGE };
-  const job = await requireActiveJob(id);
+  const state = await findDayStepState({ id, day });
+  if (state.stored) return { day, usage: state.stored.usage ?? ZERO_USAGE };
+  const job = requireActive(id, state.job);
   if (!job.outline) throw new NonRetriableError(`Itinerary ${id} has no outline for day ${day}.`);
   const outline = job.outline;
   const { value, usage } = await callModel(() => generateDayPlan(job, outline, day));
@@ -92,21 +88,22 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
 }
 
 export async function finalizeItinerary(id: string, usage: TokenUsage): Promise<{ days: number }> {
+  // One statement in the usual case; the reads below only say why it did not complete.
+  const completedDays = await completeFromStoredDays({ id, usage });
+  if (completedDays !== null) return { days: completedDays };
+  const job = await findItineraryById({ id });
   // Run again after it succeeded (a lost checkpoint): the same answer, so the steps after
   // it (the completion webhook) still run.
-  const done = await findItineraryById({ id });
-  if (done?.status === "completed" && done.itinerary) return { days: done.itinerary.length };
-  const job = await requireActiveJob(id);
+  if (job?.status === "completed" && job.itinerary) return { days: job.itinerary.length };
+  const active = requireActive(id, job);
   const rows = await listDayRows({ itineraryId: id });
-  const missing = Array.from({ length: job.durationDays }, (_, index) => index + 1).filter(
+  const missing = Array.from({ length: active.durationDays }, (_, index) => index + 1).filter(
     (day) => !rows.some((row) => row.day === day),
   );
   if (missing.length > 0) {
     throw new Error(`Days ${missing.join(", ")} are missing; cannot finish the itinerary yet.`);
   }
-  const completed = await completeItinerary({ id, itinerary: rows.map((row) => row.plan), usage });
-  if (!completed) throw new JobNotActiveError(id, "no longer processing");
-  return { days: rows.length };
+  throw new JobNotActiveError(id, "no longer processing");
 }
 
 const RETRIED_ERROR_NAMES = new Set(["RetryAfterError", "LlmCallError"]);

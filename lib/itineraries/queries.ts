@@ -11,7 +11,6 @@ import {
   type NewItineraryRow,
 } from "@/lib/db/schema";
 import type {
-  DayPlan,
   ItineraryStatus,
   Outline,
   TokenUsage,
@@ -100,22 +99,6 @@ export async function listDayRows({
     .orderBy(itineraryDays.day);
 }
 
-export async function findDayRow({
-  itineraryId,
-  day,
-}: {
-  itineraryId: string;
-  day: number;
-}): Promise<ItineraryDayRow | null> {
-  const db = await getDb();
-  const [row] = await db
-    .select()
-    .from(itineraryDays)
-    .where(and(eq(itineraryDays.itineraryId, itineraryId), eq(itineraryDays.day, day)))
-    .limit(1);
-  return row ?? null;
-}
-
 const isProcessing = (id: string) =>
   and(eq(itineraries.id, id), eq(itineraries.status, "processing"));
 
@@ -134,61 +117,6 @@ export async function saveOutline({
     .set({ outline, usage, progress: OUTLINE_PROGRESS, updatedAt: new Date() })
     // The first outline wins: a concurrent duplicate run must not swap the day themes.
     .where(and(isProcessing(id), isNull(itineraries.outline)))
-    .returning({ id: itineraries.id });
-  if (rows.length > 0) notifyItineraryChanged(id);
-  return rows.length > 0;
-}
-
-/** Stores one day (once: a repeat is ignored) and moves progress on. */
-export async function saveDay({
-  id,
-  plan,
-  usage,
-}: {
-  id: string;
-  plan: DayPlan;
-  usage: TokenUsage;
-}): Promise<boolean> {
-  const db = await getDb();
-  const saved = await db.transaction(async (tx) => {
-    const [job] = await tx
-      .select({ durationDays: itineraries.durationDays })
-      .from(itineraries)
-      .where(isProcessing(id))
-      .for("update");
-    if (!job) return false;
-    await tx
-      .insert(itineraryDays)
-      .values({ itineraryId: id, day: plan.day, plan, usage })
-      .onConflictDoNothing();
-    await tx
-      .update(itineraries)
-      .set({
-        progress: sql`${OUTLINE_PROGRESS} + (80 * (select count(*) from ${itineraryDays} where ${itineraryDays.itineraryId} = ${id}) / ${job.durationDays})::int`,
-        updatedAt: new Date(),
-      })
-      .where(isProcessing(id));
-    return true;
-  });
-  if (saved) notifyItineraryChanged(id);
-  return saved;
-}
-
-export async function completeItinerary({
-  id,
-  itinerary,
-  usage,
-}: {
-  id: string;
-  itinerary: DayPlan[];
-  usage: TokenUsage;
-}): Promise<boolean> {
-  const db = await getDb();
-  const now = new Date();
-  const rows = await db
-    .update(itineraries)
-    .set({ status: "completed", itinerary, usage, progress: 100, updatedAt: now, completedAt: now })
-    .where(isProcessing(id))
     .returning({ id: itineraries.id });
   if (rows.length > 0) notifyItineraryChanged(id);
   return rows.length > 0;

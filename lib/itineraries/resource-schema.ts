@@ -122,6 +122,8 @@ export const healthSchema = z.object({
   model: z.object({ label: z.string(), kind: z.string() }),
 }).meta({ id: "Health" });
 
+export const livenessSchema = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
+
 export type ItineraryResource = z.infer<typeof itineraryResourceSchema>;
 export type ItinerarySummary = z.infer<typeof itinerarySummarySchema>;
 export type ItineraryListPage = z.infer<typeof itineraryListPageSchema>;

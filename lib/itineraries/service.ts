@@ -8,6 +8,7 @@ import { enforceClientLimits } from "./limits";
 import { dispatchItineraryCancelled, dispatchItineraryRequested, notifyItineraryEnded } from "@/lib/jobs/dispatch";
 import { assertCallbackUrlAccepted } from "@/lib/webhooks/url-guard";
 import type { ItineraryRow } from "@/lib/db/schema";
+import { findItineraryWithDays, type ItineraryWithDays } from "./job-with-days";
 import {
   endItinerary,
   findItineraryById,
@@ -121,10 +122,7 @@ export async function submitItinerary(
   return { job, created: true };
 }
 
-export interface ItineraryWithDays {
-  job: ItineraryRow;
-  days: Awaited<ReturnType<typeof listDayRows>>;
-}
+export type { ItineraryWithDays };
 
 /** The job row alone (a cheap read, e.g. to answer a conditional GET); 404 if unknown. */
 export async function requireItineraryRow(id: string): Promise<ItineraryRow> {
@@ -140,12 +138,10 @@ export function loadDays(job: ItineraryRow): Promise<ItineraryWithDays["days"]> 
     : listDayRows({ itineraryId: job.id });
 }
 
-/** The job and the days landed so far; null for an unknown or malformed id. */
+/** The job and the days landed so far, in one read; null for an unknown or malformed id. */
 export async function getItinerary(id: string): Promise<ItineraryWithDays | null> {
   if (!jobIdSchema.safeParse(id).success) return null;
-  const job = await findItineraryById({ id });
-  if (!job) return null;
-  return { job, days: await loadDays(job) };
+  return findItineraryWithDays({ id });
 }
 
 export async function requireItinerary(id: string): Promise<ItineraryWithDays> {

@@ -27,7 +27,9 @@ export async function dispatchItineraryRequested(id: string, runKey: string = id
     return;
   }
   // A retry may follow a cancel whose run is still winding down: start once it has ended.
-  runAfterResponse(() => localRunner().startAfterCurrent(id));
+  // Either way nothing is memoized yet (a new job, or a reopened one whose steps were
+  // cleared), so the run skips reading its steps.
+  runAfterResponse(() => localRunner().startAfterCurrent(id, { fresh: true }));
 }
 
 export async function dispatchItineraryCancelled(id: string): Promise<void> {

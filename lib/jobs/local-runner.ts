@@ -50,6 +50,14 @@ export class JobCancelledError extends Error {
 
 export type JobOutcome = "completed" | "failed" | "cancelled";
 
+export interface StartOptions {
+  /**
+   * Nothing is memoized for this job yet (it was just created, or reopened with its steps
+   * cleared), so the run need not read the store before its first step.
+   */
+  fresh?: boolean;
+}
+
 function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
@@ -93,19 +101,19 @@ export class LocalRunner {
   }
 
   /** Starts a job, or returns the run already in progress for that id (never two runs). */
-  start(jobId: string): Promise<JobOutcome> {
+  start(jobId: string, { fresh = false }: StartOptions = {}): Promise<JobOutcome> {
     const running = this.jobs.get(jobId);
     if (running) return running.done;
     const controller = new AbortController();
-    const done = this.execute(jobId, controller.signal).finally(() => this.jobs.delete(jobId));
+    const done = this.execute(jobId, controller.signal, fresh).finally(() => this.jobs.delete(jobId));
     this.jobs.set(jobId, { controller, done });
     return done;
   }
 
   /** Starts a job once any run of it in progress here has ended (a retry after a cancel). */
-  async startAfterCurrent(jobId: string): Promise<JobOutcome> {
+  async startAfterCurrent(jobId: string, options: StartOptions = {}): Promise<JobOutcome> {
     await this.jobs.get(jobId)?.done;
-    return this.start(jobId);
+    return this.start(jobId, options);
   }
 
   /** Stops a running job before its next step or attempt. Returns false if it was not running. */
@@ -121,9 +129,9 @@ export class LocalRunner {
     await Promise.allSettled([...this.jobs.values()].map((job) => job.done));
   }
 
-  private async execute(jobId: string, signal: AbortSignal): Promise<JobOutcome> {
+  private async execute(jobId: string, signal: AbortSignal, fresh: boolean): Promise<JobOutcome> {
     try {
-      const memo = await this.options.store.load(jobId);
+      const memo = fresh ? new Map<string, unknown>() : await this.options.store.load(jobId);
       const step: StepRunner = {
         run: <T>(stepId: string, fn: () => Promise<T>) => this.runStep(jobId, stepId, fn, memo, signal),
       };

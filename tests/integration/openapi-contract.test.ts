@@ -21,6 +21,7 @@ import * as collectionRoute from "@/app/api/itineraries/route";
 import * as itemRoute from "@/app/api/itineraries/[id]/route";
 import * as cancelRoute from "@/app/api/itineraries/[id]/cancel/route";
 import * as healthRoute from "@/app/api/health/route";
+import * as livenessRoute from "@/app/api/health/live/route";
 import { resetEnvCache } from "@/lib/env";
 import { insertItinerary } from "@/lib/itineraries/queries";
 import { localRunner } from "@/lib/jobs/runner";
@@ -56,6 +57,7 @@ const routes: Record<string, RouteModule | null> = {
   [`${ITEM}/retry`]: retryRoute,
   [`${ITEM}/events`]: eventsRoute,
   "/api/health": healthRoute as RouteModule,
+  "/api/health/live": livenessRoute as RouteModule,
   "/api/openapi.json": openApiRoute as RouteModule,
 };
 
@@ -250,6 +252,12 @@ describe("live responses match the document", () => {
 
   it("GET /api/health: 200 with the health resource", async () => {
     expect((await call("/api/health", "GET", get("/api/health"))).status).toBe(200);
+  });
+
+  it("GET /api/health/live: 200 with the liveness answer, never cached", async () => {
+    const live = await call("/api/health/live", "GET", get("/api/health/live"));
+    expect([live.status, live.body]).toEqual([200, { status: "ok" }]);
+    expect(live.headers.get("cache-control")).toBe("no-store");
   });
 });
 

@@ -10,8 +10,9 @@ import {
   findItineraryById,
   insertItinerary,
   listDayRows,
-  saveDay,
 } from "@/lib/itineraries/queries";
+import { findItineraryWithDays } from "@/lib/itineraries/job-with-days";
+import { completeFromStoredDays, saveDay } from "@/lib/itineraries/step-queries";
 import { isoDate, type DayPlan, type ItineraryStatus } from "@/lib/itineraries/schema";
 import {
   cancelItinerary,
@@ -375,6 +376,27 @@ function describeStorageContract(name: string, setup: () => Promise<StorageSetup
       // And the pool is still usable afterwards.
       expect(await saveDay({ id: job.id, plan: dayPlan(1, "Kept"), usage: USAGE })).toBe(true);
       expect(await listDayRows({ itineraryId: job.id })).toHaveLength(1);
+    });
+
+    it("reads a job with its days in one query, and completes it from them only once all are stored", async () => {
+      const job = await insertProcessingRow("Read together", 2);
+      await saveDay({ id: job.id, plan: dayPlan(2, "Second day"), usage: USAGE });
+      expect(await completeFromStoredDays({ id: job.id, usage: USAGE })).toBeNull();
+
+      const partial = await findItineraryWithDays({ id: job.id });
+      expect(partial?.job).toEqual(await findItineraryById({ id: job.id }));
+      expect(partial?.days).toEqual(await listDayRows({ itineraryId: job.id }));
+      expect(partial?.days[0]?.createdAt).toBeInstanceOf(Date);
+
+      await saveDay({ id: job.id, plan: dayPlan(1, "First day"), usage: USAGE });
+      expect(await completeFromStoredDays({ id: job.id, usage: USAGE })).toBe(2);
+      const done = await findItineraryWithDays({ id: job.id });
+      expect(done?.job).toMatchObject({ status: "completed", progress: 100, usage: USAGE });
+      expect(done?.job.itinerary?.map((day) => day.theme)).toEqual(["First day", "Second day"]);
+      // The finished days are on the row; the day rows are not read again.
+      expect(done?.days).toEqual([]);
+      expect(await completeFromStoredDays({ id: job.id, usage: USAGE })).toBeNull();
+      expect(await findItineraryWithDays({ id: crypto.randomUUID() })).toBeNull();
     });
 
     it("pages past rows created within the same millisecond", async () => {

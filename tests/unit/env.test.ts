@@ -28,7 +28,7 @@ describe("parseEnv", () => {
       PGLITE_DIR: ".data/pglite",
       LLM_MODEL: "gpt-5-mini",
       LLM_TIMEOUT_MS: 60_000,
-      LLM_CONCURRENCY: 4,
+      LLM_CONCURRENCY: 16,
       DEMO_MODEL_LATENCY_MS: 700,
       JOB_MAX_ATTEMPTS: 5,
       JOB_RETRY_BASE_MS: 1000,

@@ -181,7 +181,7 @@ describe("generate-itinerary function config", () => {
   it("gives a job 5 attempts (retries 4), one run per job id, cancellable, with a concurrency cap", () => {
     expect(opts.retries).toBe(4);
     expect(opts.idempotency).toBe("event.data.runKey");
-    expect(opts.concurrency).toEqual({ limit: 4 }); // LLM_CONCURRENCY's default
+    expect(opts.concurrency).toEqual({ limit: 16 }); // LLM_CONCURRENCY's default
     expect(opts.cancelOn).toHaveLength(1);
     expect(opts.cancelOn?.[0]?.match).toBe("data.id");
   });
@@ -197,7 +197,7 @@ describe("generate-itinerary function config", () => {
       id: "itinera-generate-itinerary",
       triggers: [{ event: "itinerary/requested" }],
       idempotency: "event.data.runKey",
-      concurrency: { limit: 4 },
+      concurrency: { limit: 16 },
       cancel: [{ event: "itinerary/cancelled", if: "event.data.id == async.data.id" }],
     });
     const steps = main!.steps as Record<string, { retries?: { attempts: number } }>;

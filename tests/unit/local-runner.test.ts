@@ -63,6 +63,23 @@ describe("LocalRunner: memoized steps", () => {
     expect(jobs.get(JOB)?.get("stamp")).toEqual({ at: new Date(0).toISOString() });
   });
 
+  it("does not read the store for a fresh job, whose steps cannot be memoized yet", async () => {
+    const { store, jobs } = memoryStore();
+    jobs.set(JOB, new Map<string, unknown>([["only", "left by an earlier run"]]));
+    const load = vi.spyOn(store, "load");
+    const fn = vi.fn(async () => "ran");
+    const { local } = runner({ store, handler: oneStep(fn) });
+
+    expect(await local.start(JOB, { fresh: true })).toBe("completed");
+    expect(load).not.toHaveBeenCalled();
+    expect(fn).toHaveBeenCalledTimes(1);
+
+    // A later start (a resume) reads the store and replays what this run saved.
+    expect(await local.start(JOB)).toBe("completed");
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
   it("resumes after a crash without repeating finished steps", async () => {
     const { store, saved } = memoryStore();
     const calls: string[] = [];

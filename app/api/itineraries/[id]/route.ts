@@ -3,19 +3,25 @@ import { etagOf, matchesIfNoneMatch } from "@/lib/api/conditional";
 import { errorResponse, POLL_AFTER_SECONDS } from "@/lib/api/http";
 import { deleteItinerary } from "@/lib/itineraries/lifecycle";
 import { presentItinerary } from "@/lib/itineraries/presenter";
-import { loadDays, requireItineraryRow } from "@/lib/itineraries/service";
+import { loadDays, requireItinerary, requireItineraryRow } from "@/lib/itineraries/service";
 
 type Context = { params: Promise<{ id: string }> };
 
 // GET /api/itineraries/{id} – the job: status, progress, days so far, result or error
 export async function GET(request: Request, { params }: Context) {
   try {
-    const job = await requireItineraryRow((await params).id);
+    const id = (await params).id;
+    // One read either way: a poller sending its ETag usually gets a 304, which needs only
+    // the row; everyone else gets the row and its days together.
+    const found = request.headers.has("if-none-match")
+      ? { job: await requireItineraryRow(id), days: null }
+      : await requireItinerary(id);
+    const { job } = found;
     const etag = etagOf(job);
     const headers = new Headers({ ETag: etag, "Cache-Control": "no-cache" });
     if (job.status === "processing") headers.set("Retry-After", String(POLL_AFTER_SECONDS));
     if (matchesIfNoneMatch(request, etag)) return new Response(null, { status: 304, headers });
-    return Response.json(presentItinerary(job, await loadDays(job)), { headers });
+    return Response.json(presentItinerary(job, found.days ?? (await loadDays(job))), { headers });
   } catch (error) {
     return errorResponse(error);
   }

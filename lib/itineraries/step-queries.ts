@@ -1,0 +1,92 @@
+import "server-only";
+import { and, eq, sql } from "drizzle-orm";
+import { getDb } from "@/lib/db/client";
+import { rowsOf } from "@/lib/db/rows";
+import { itineraries, itineraryDays, type ItineraryRow } from "@/lib/db/schema";
+import { notifyItineraryChanged } from "./changes";
+import { OUTLINE_PROGRESS } from "./queries";
+import type { DayPlan, TokenUsage } from "./schema";
+
+// What the day and finalize steps read and write, one database round trip each: a job
+// has many days, each step runs for every one of them, and on a hosted database every
+// round trip is a network hop. Like every write that moves a job forward, the writes
+// only touch a job that is still `processing`.
+
+export interface DayStepState {
+  job: ItineraryRow | null;
+  /** The day's stored row, when an earlier run already wrote it. */
+  stored: { usage: TokenUsage | null } | null;
+}
+
+/** The job and whether this day is already stored, in one read. */
+export async function findDayStepState({ id, day }: { id: string; day: number }): Promise<DayStepState> {
+  const db = await getDb();
+  const [row] = await db
+    .select({ job: itineraries, storedDay: itineraryDays.day, storedUsage: itineraryDays.usage })
+    .from(itineraries)
+    .leftJoin(itineraryDays, and(eq(itineraryDays.itineraryId, itineraries.id), eq(itineraryDays.day, day)))
+    .where(eq(itineraries.id, id))
+    .limit(1);
+  if (!row) return { job: null, stored: null };
+  return { job: row.job, stored: row.storedDay === null ? null : { usage: row.storedUsage } };
+}
+
+/**
+ * Stores one day (once: a repeat is ignored) and moves progress on, in one statement. The
+ * job's row is locked first, so a cancel that commits meanwhile stops the write. Progress
+ * counts the days stored before this statement plus this one; a day committed by another
+ * connection while this one waited for the lock may be missed until the next day lands
+ * (finalize sets 100), so it only ever moves forward.
+ */
+export async function saveDay({ id, plan, usage }: { id: string; plan: DayPlan; usage: TokenUsage }): Promise<boolean> {
+  const db = await getDb();
+  const result = await db.execute(sql`
+    with job as (
+      select id, duration_days from ${itineraries}
+      where id = ${id} and status = 'processing'
+      for update
+    ), stored as (
+      insert into ${itineraryDays} (itinerary_id, day, plan, usage)
+      select job.id, ${plan.day}, ${JSON.stringify(plan)}::jsonb, ${JSON.stringify(usage)}::jsonb from job
+      on conflict do nothing
+      returning day
+    )
+    update ${itineraries} set
+      progress = greatest(${itineraries.progress}, ${OUTLINE_PROGRESS} + (80 * (
+        (select count(*) from ${itineraryDays} where itinerary_id = ${id}) + (select count(*) from stored)
+      ) / job.duration_days)::int),
+      updated_at = ${new Date().toISOString()}::timestamptz
+    from job
+    where ${itineraries.id} = job.id
+    returning ${itineraries.id}`);
+  const saved = rowsOf(result).length > 0;
+  if (saved) notifyItineraryChanged(id);
+  return saved;
+}
+
+/**
+ * Completes the job from its stored days, in one statement: only while it is processing
+ * and only once every day 1…N is stored. Returns the number of days, or null when it did
+ * not complete (the caller finds out why).
+ */
+export async function completeFromStoredDays({ id, usage }: { id: string; usage: TokenUsage }): Promise<number | null> {
+  const db = await getDb();
+  const now = new Date().toISOString();
+  const result = await db.execute(sql`
+    update ${itineraries} set
+      status = 'completed',
+      itinerary = (select jsonb_agg(plan order by day) from ${itineraryDays}
+                   where itinerary_id = ${id} and day between 1 and ${itineraries.durationDays}),
+      usage = ${JSON.stringify(usage)}::jsonb,
+      progress = 100,
+      updated_at = ${now}::timestamptz,
+      completed_at = ${now}::timestamptz
+    where ${itineraries.id} = ${id} and ${itineraries.status} = 'processing'
+      and (select count(*) from ${itineraryDays}
+           where itinerary_id = ${id} and day between 1 and ${itineraries.durationDays}) = ${itineraries.durationDays}
+    returning ${itineraries.durationDays} as days`);
+  const [row] = rowsOf<{ days: number | string }>(result);
+  if (!row) return null;
+  notifyItineraryChanged(id);
+  return Number(row.days);
+}
