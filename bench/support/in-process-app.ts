@@ -59,6 +59,9 @@ export async function startInProcessApp(options: InProcessAppOptions = {}): Prom
     LLM_MODEL: "fake-model",
     RATE_LIMIT_MAX_JOBS: "0",
     MAX_CONCURRENT_JOBS_PER_CLIENT: "0",
+    // The app shares this process's stdout with the tables: a line per model call would
+    // bury them. (The api bench's server logs at the default level, into memory.)
+    LOG_LEVEL: "warn",
   });
   if (options.llmConcurrency !== undefined) process.env.LLM_CONCURRENCY = String(options.llmConcurrency);
   else delete process.env.LLM_CONCURRENCY;
