@@ -3,7 +3,8 @@ import { numberFlag, readFlags, runMain } from "./support/cli";
 import { startInProcessApp, type AppModules } from "./support/in-process-app";
 import { describeMachine, machineLine } from "./support/machine";
 import { printJsonLine, printTable, round, seconds, targetRows, type Target } from "./support/report";
-import { median, percentile, seeded } from "./support/stats";
+import { seeded } from "../tests/helpers/seeded-random";
+import { median, percentile } from "./support/stats";
 
 // Bench 4 — a burst: many jobs submitted at the same moment on the local runner with a
 // fast model. How long until every one has ended, how many model calls were in flight at

@@ -27,15 +27,3 @@ export function unionMs(intervals: Array<[start: number, end: number]>): number 
   }
   return current ? total + current[1] - current[0] : total;
 }
-
-/** A seeded PRNG (mulberry32), so a run's mix of trip lengths can be repeated. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}

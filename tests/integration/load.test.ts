@@ -21,6 +21,7 @@ import { localRunner } from "@/lib/jobs/runner";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
+import { seeded } from "../helpers/seeded-random";
 
 // 500 itineraries requested at once against the in-process runner and the real OpenAI
 // provider, talking HTTP to a fast fake model. Every accepted job must finish, the model
@@ -30,18 +31,6 @@ const JOBS = 500;
 const FAKE_LATENCY_MS = 5;
 const TERMINAL_TIMEOUT_MS = 120_000;
 const SEED = 20_240_611;
-
-/** A small seeded PRNG (mulberry32), so a failing mix of trip lengths can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 let fake: FakeOpenAIServer;
 let client: PGlite;

@@ -1,0 +1,14 @@
+/**
+ * A small seeded PRNG (mulberry32) returning numbers in [0, 1): the load test and the burst
+ * bench draw their mix of trip lengths from it, so a run can be repeated exactly.
+ */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
