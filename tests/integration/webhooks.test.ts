@@ -407,10 +407,9 @@ describe("refusing private callback URLs", () => {
     });
   });
 
-  it("at delivery: a name that resolves to a private address is refused (DNS-rebinding guard)", async () => {
-    // A row written while private addresses were allowed, delivered after they no longer are.
-    const { port } = receiver.address() as { port: number };
-    const job = await insertItinerary({
+  /** A finished job whose webhook is still to be sent to `callbackUrl`. */
+  const completedJobCallingBack = (callbackUrl: string, requestHash: string) =>
+    insertItinerary({
       status: "completed",
       destination: "Faro, Portugal",
       durationDays: 1,
@@ -418,10 +417,15 @@ describe("refusing private callback URLs", () => {
       budget: "moderate",
       travellers: 2,
       model: "mock",
-      requestHash: "rebind",
-      callbackUrl: `http://localhost:${port}/rebind`,
+      requestHash,
+      callbackUrl,
       completedAt: new Date(),
     });
+
+  it("at delivery: a name that resolves to a private address is refused (DNS-rebinding guard)", async () => {
+    // A row written while private addresses were allowed, delivered after they no longer are.
+    const { port } = receiver.address() as { port: number };
+    const job = await completedJobCallingBack(`http://localhost:${port}/rebind`, "rebind");
     await withEnv({ WEBHOOK_ALLOW_PRIVATE: "0" }, async () => {
       expect(await dispatchItineraryEnded(job.id, "completed")).toBe(true);
       await vi.waitFor(async () => expect(await webhookStep(job.id, "completed")).toBeDefined());
@@ -433,18 +437,7 @@ describe("refusing private callback URLs", () => {
     expect((step?.output as { reason: string }).reason).toMatch(/private address/);
 
     // The same kind of name, with private addresses allowed: the guarded lookup still connects.
-    const allowed = await insertItinerary({
-      status: "completed",
-      destination: "Faro, Portugal",
-      durationDays: 1,
-      pace: "balanced",
-      budget: "moderate",
-      travellers: 2,
-      model: "mock",
-      requestHash: "rebind-allowed",
-      callbackUrl: `http://localhost:${port}/by-name`,
-      completedAt: new Date(),
-    });
+    const allowed = await completedJobCallingBack(`http://localhost:${port}/by-name`, "rebind-allowed");
     expect(await dispatchItineraryEnded(allowed.id, "completed")).toBe(true);
     const [delivery] = await deliveriesTo("/by-name", 1);
     expect(signatureIsValid(delivery!)).toBe(true);
