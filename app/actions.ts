@@ -3,9 +3,9 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { isAppError } from "@/lib/errors";
-import { formValuesToInput, readFormValues, type SubmitFormState } from "@/lib/itineraries/form";
+import { formValuesToInput, readFormValues, type SubmitFormState } from "./form";
 import { clientKeyFromHeaders } from "@/lib/itineraries/limits";
-import { submitItinerary } from "@/lib/itineraries/service";
+import { submitItinerary } from "@/lib/itineraries/submit";
 import { toAppError } from "@/lib/api/http";
 
 export async function submitItineraryAction(

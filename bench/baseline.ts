@@ -1,7 +1,7 @@
 import { generateText, Output } from "ai";
 import { z } from "zod";
-import { MAX_DAYS } from "@/lib/itineraries/constants";
-import { dayPlanSchema, outlineSchema, type TokenUsage } from "@/lib/itineraries/schema";
+import { MAX_DAYS } from "@/lib/domain/constants";
+import { dayPlanSchema, outlineSchema, type TokenUsage } from "@/lib/domain/trip";
 import { getModel } from "@/lib/llm/model";
 import { REQUEST_TAG, SYSTEM_PROMPT, tripData, type TripData } from "@/lib/llm/prompts";
 

@@ -1,4 +1,4 @@
-import type { DayPlan } from "@/lib/itineraries/schema";
+import type { DayPlan } from "@/lib/domain/trip";
 
 /** The calendar date of a trip day, when a start date was given. */
 export function dayDate(startDate: string | null, day: number): string | null {

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { exportFileName, itineraryToIcs, itineraryToMarkdown } from "@/lib/itineraries/export";
-import type { ItineraryResource } from "@/lib/itineraries/presenter";
+import type { ItineraryResource } from "@/lib/domain/resource";
 
 const buttonClass =
   "rounded-lg border border-stone-300 px-3 py-2 text-sm font-medium hover:bg-stone-100 disabled:opacity-60 dark:border-stone-700 dark:hover:bg-stone-800";

@@ -2,8 +2,8 @@
 
 import { useActionState, useEffect, useRef, useState, useSyncExternalStore } from "react";
 import { submitItineraryAction } from "@/app/actions";
-import { DEFAULT_FORM_VALUES, initialFormState, SUGGESTED_INTERESTS, type SubmitFormState } from "@/lib/itineraries/form";
-import { BUDGETS, MAX_DAYS, MAX_INTERESTS, MAX_TRAVELLERS, PACES } from "@/lib/itineraries/constants";
+import { DEFAULT_FORM_VALUES, initialFormState, SUGGESTED_INTERESTS, type SubmitFormState } from "@/app/form";
+import { BUDGETS, MAX_DAYS, MAX_INTERESTS, MAX_TRAVELLERS, PACES } from "@/lib/domain/constants";
 import { FieldError } from "./field-error";
 
 const DESTINATION_EXAMPLES = ["Tokyo, Japan", "Lisbon, Portugal", "Mexico City, Mexico", "Cape Town, South Africa", "Kyoto, Japan", "Reykjavík, Iceland"];

@@ -1,7 +1,7 @@
 "use client";
 
-import type { ItineraryResource } from "@/lib/itineraries/presenter";
-import { ACTIVITIES_PER_DAY } from "@/lib/itineraries/constants";
+import type { ItineraryResource } from "@/lib/domain/resource";
+import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
 import { DayCard, DaySkeleton, OutlineSkeleton } from "./day-card";
 import { ItineraryActions } from "./itinerary-actions";
 import { StatusBadge } from "./status-badge";

@@ -1,4 +1,4 @@
-import type { ItineraryStatus } from "@/lib/itineraries/schema";
+import type { ItineraryStatus } from "@/lib/domain/constants";
 
 const STYLES: Record<ItineraryStatus, string> = {
   processing: "bg-amber-100 text-amber-900 dark:bg-amber-900 dark:text-amber-100",

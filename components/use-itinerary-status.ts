@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { ItineraryResource } from "@/lib/itineraries/presenter";
+import type { ItineraryResource } from "@/lib/domain/resource";
 
 const POLL_MS = 1000;
 const MAX_BACKOFF_MS = 15_000;

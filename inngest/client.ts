@@ -1,6 +1,6 @@
 import { Inngest } from "inngest";
 import { env, usesInngestDevServer } from "@/lib/env";
-import { CHECKPOINT_MAX_RUNTIME_MS } from "@/lib/jobs/time-budget";
+import { CHECKPOINT_MAX_RUNTIME_MS } from "./time-budget";
 import { deferredLogger } from "@/lib/logger";
 
 const config = env();
@@ -15,7 +15,7 @@ export const inngest = new Inngest({
   signingKey: config.INNGEST_SIGNING_KEY,
   ...(devServerUrl ? { baseUrl: devServerUrl } : {}),
   // Steps run back to back inside one request until this much time has passed, then the
-  // rest is handed back to Inngest: well inside the route's maxDuration (lib/jobs/time-budget.ts).
+  // rest is handed back to Inngest: well inside the route's maxDuration (inngest/time-budget.ts).
   checkpointing: { maxRuntime: CHECKPOINT_MAX_RUNTIME_MS },
   // The SDK's own messages go to the app's JSON log, tagged as such.
   logger: deferredLogger("inngest"),

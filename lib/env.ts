@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { processSingleton, replaceProcessSingleton } from "./singleton";
 
 // The one place that reads process.env. Everything else asks `env()`.
 
@@ -109,16 +110,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return result.data;
 }
 
-const cache = globalThis as unknown as { __itineraEnv?: Env };
-
 export function env(): Env {
-  cache.__itineraEnv ??= parseEnv(process.env);
-  return cache.__itineraEnv;
+  return processSingleton("env", () => parseEnv(process.env));
 }
 
 /** Test hook: forget the parsed environment so the next `env()` reads it again. */
 export function resetEnvCache(): void {
-  cache.__itineraEnv = undefined;
+  replaceProcessSingleton("env", undefined);
 }
 
 export type JobRunnerKind = "inngest" | "local";

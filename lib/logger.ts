@@ -1,6 +1,7 @@
 import pino, { type Logger } from "pino";
 import { env, type Env } from "@/lib/env";
 import { prettyLogLine } from "./log-format";
+import { processSingleton } from "./singleton";
 
 // One logger for the server: JSON lines on stdout (what Vercel, containers and log
 // collectors read), or readable lines in development. It writes synchronously to stdout
@@ -15,11 +16,14 @@ export type { Logger };
 
 type Sink = (line: string) => void;
 
-const state = globalThis as unknown as {
-  __itineraLogger?: Logger;
-  __itineraLogChildren?: Map<string, Logger>;
-  __itineraLogSink?: Sink;
-};
+/** The root logger, its children per component, and where lines go (stdout, or a test's sink). */
+interface LogState {
+  root?: Logger;
+  children: Map<string, Logger>;
+  sink?: Sink;
+}
+
+const state = () => processSingleton<LogState>("logger", () => ({ children: new Map() }));
 
 const writeToStdout: Sink = (line) => {
   process.stdout.write(line);
@@ -73,7 +77,7 @@ function createRootLogger(): Logger {
   const { LOG_LEVEL, pretty } = logSettings();
   const destination = {
     write(line: string) {
-      (state.__itineraLogSink ?? writeToStdout)(pretty ? prettyLogLine(line) : line);
+      (state().sink ?? writeToStdout)(pretty ? prettyLogLine(line) : line);
     },
   };
   return pino(
@@ -91,12 +95,12 @@ function createRootLogger(): Logger {
 
 /** The logger for one part of the server: every line carries `component`. */
 export function logger(component: string): Logger {
-  state.__itineraLogger ??= createRootLogger();
-  state.__itineraLogChildren ??= new Map();
-  let child = state.__itineraLogChildren.get(component);
+  const current = state();
+  current.root ??= createRootLogger();
+  let child = current.children.get(component);
   if (!child) {
-    child = state.__itineraLogger.child({ component });
-    state.__itineraLogChildren.set(component, child);
+    child = current.root.child({ component });
+    current.children.set(component, child);
   }
   return child;
 }
@@ -124,16 +128,17 @@ export function deferredLogger(component: string): Record<LogLevelName, LogMetho
  */
 export function captureLogsForTests(onLine?: (line: string) => void): { lines: string[]; restore: () => void } {
   const lines: string[] = [];
-  state.__itineraLogger = undefined;
-  state.__itineraLogChildren = undefined;
-  state.__itineraLogSink = (line) => {
+  const current = state();
+  current.root = undefined;
+  current.children.clear();
+  current.sink = (line) => {
     lines.push(line);
     onLine?.(line);
   };
   return {
     lines,
     restore() {
-      state.__itineraLogSink = undefined;
+      current.sink = undefined;
     },
   };
 }

@@ -4,7 +4,7 @@ import { schemaStatus } from "@/lib/db/schema-status";
 import { env, EnvError } from "@/lib/env";
 import { scheduleExpiry } from "@/lib/jobs/expiry";
 import { decideJobRunner, StartupRefusedError } from "@/lib/jobs/runner-choice";
-import { resumeUnfinishedJobs } from "@/lib/jobs/runner";
+import { resumeUnfinishedJobs } from "@/lib/jobs/dispatch";
 import { scheduleSweeper, sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { getModel } from "@/lib/llm/model";
 import { logger } from "@/lib/logger";

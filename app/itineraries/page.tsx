@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { StatusBadge } from "@/components/status-badge";
-import { presentSummary } from "@/lib/itineraries/presenter";
-import { listItineraries } from "@/lib/itineraries/service";
+import { presentSummary } from "@/lib/domain/presenter";
+import { listItineraries } from "@/lib/itineraries/reads";
 
 export const metadata: Metadata = { title: "Recent itineraries" };
 export const dynamic = "force-dynamic";

@@ -20,17 +20,18 @@ export interface InProcessAppOptions {
 }
 
 async function loadApp() {
-  const [service, queries, changes, runner, generate, db, schema, envModule] = await Promise.all([
-    import("@/lib/itineraries/service"),
-    import("@/lib/itineraries/queries"),
-    import("@/lib/itineraries/changes"),
-    import("@/lib/jobs/runner"),
+  const [service, reads, queries, changes, runner, generate, db, schema, envModule] = await Promise.all([
+    import("@/lib/itineraries/submit"),
+    import("@/lib/itineraries/reads"),
+    import("@/lib/db/queries/itineraries"),
+    import("@/lib/live/changes"),
+    import("@/lib/jobs/local-functions"),
     import("@/lib/llm/generate"),
     import("@/lib/db/client"),
     import("@/lib/db/schema"),
     import("@/lib/env"),
   ]);
-  return { service, queries, changes, runner, generate, db, schema, envModule };
+  return { service, reads, queries, changes, runner, generate, db, schema, envModule };
 }
 
 export type AppModules = Awaited<ReturnType<typeof loadApp>>;
@@ -105,7 +106,7 @@ export async function followJob(app: AppModules, id: string, submittedAt: number
   try {
     for (;;) {
       const changed = app.changes.waitForItineraryChange(id, pollMs, stop.signal);
-      const found = await app.service.getItinerary(id);
+      const found = await app.reads.getItinerary(id);
       const now = performance.now();
       if (!found) throw new Error(`job ${id} disappeared`);
       const daysLanded = found.days.length + (found.job.itinerary?.length ?? 0);

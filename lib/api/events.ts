@@ -1,9 +1,9 @@
 import "server-only";
+import { findItineraryById } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow } from "@/lib/db/schema";
-import { waitForItineraryChange } from "@/lib/itineraries/changes";
-import { presentItinerary } from "@/lib/itineraries/presenter";
-import { findItineraryById } from "@/lib/itineraries/queries";
-import { loadDays } from "@/lib/itineraries/service";
+import { presentItinerary } from "@/lib/domain/presenter";
+import { getItinerary } from "@/lib/itineraries/reads";
+import { waitForItineraryChange } from "@/lib/live/changes";
 import { logger } from "@/lib/logger";
 
 // Server-Sent Events for one job: a `snapshot` event (the job resource) on every change,
@@ -46,7 +46,14 @@ export function itineraryEventStream(
         write(`retry: ${RETRY_MS}\n\n`);
         while (job && !stop.signal.aborted && Date.now() - started < MAX_STREAM_MS) {
           if (eventIdOf(job) !== sent) {
-            const resource = presentItinerary(job, await loadDays(job));
+            // Changed: read it with its days through the one loader (the row may have moved on).
+            const found = await getItinerary(job.id);
+            if (!found) {
+              write(`event: deleted\ndata: {}\n\n`);
+              break;
+            }
+            job = found.job;
+            const resource = presentItinerary(job, found.days);
             sent = eventIdOf(job);
             write(`event: snapshot\nid: ${sent}\ndata: ${JSON.stringify(resource)}\n\n`);
             lastWrite = Date.now();

@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
-import type { ListCursor } from "@/lib/itineraries/queries";
-import { STATUSES } from "@/lib/itineraries/schema";
+import type { ListCursor } from "@/lib/db/queries/itineraries";
+import { STATUSES } from "@/lib/domain/constants";
 
 // Query strings and headers of the itinerary routes, validated with the same care as bodies.
 

@@ -3,25 +3,19 @@ import { z } from "zod";
 import { createDocument, type ZodOpenApiResponseObject } from "zod-openapi";
 import type { oas31 } from "zod-openapi";
 import { listQuerySchema, MAX_IDEMPOTENCY_KEY_LENGTH } from "@/lib/api/itineraries";
+import { itineraryResourceSchema } from "@/lib/domain/resource";
+import { itineraryRequestSchema, jobIdSchema } from "@/lib/domain/trip";
 import type { ErrorCode } from "@/lib/errors";
-import type { Health } from "@/lib/health";
 import {
   errorEnvelopeSchema,
   healthSchema,
   itineraryListPageSchema,
-  itineraryResourceSchema,
   livenessSchema,
   submitAnswerSchema,
-  type HealthResource,
-} from "@/lib/itineraries/resource-schema";
-import { itineraryRequestSchema, jobIdSchema } from "@/lib/itineraries/schema";
+} from "./schemas";
 
 // The OpenAPI 3.1 document of the JSON API, rendered from the zod schemas the routes
 // validate with and the presenter answers with (GET /api/openapi.json serves it).
-
-// lib/health.ts declares its own type: this stops compiling if the schema drifts from it.
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
-void (true satisfies Same<Health, HealthResource>);
 
 // Rendered where it is used (input only): its transforms have no output-side JSON Schema.
 const itineraryRequestBody = itineraryRequestSchema.meta({ id: "ItineraryRequest" });

@@ -4,6 +4,7 @@ import { mkdir } from "node:fs/promises";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { env } from "@/lib/env";
 import { logger } from "@/lib/logger";
+import { processSingleton, replaceProcessSingleton, takeProcessSingleton } from "@/lib/singleton";
 import * as schema from "./schema";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -66,18 +67,18 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
   return { db: db as unknown as Database, driver: "pg", close: () => pool.end() };
 }
 
-// Cached on globalThis: Next bundles routes, actions and instrumentation separately, and
-// dev reloads modules; one process must still hold exactly one pool (and one PGlite).
-const store = globalThis as unknown as { __itineraDb?: Promise<Connection> };
+// One per process: Next bundles routes, actions and instrumentation separately, and dev
+// reloads modules; one process must still hold exactly one pool (and one PGlite).
+const DB = "db";
 
 function connection(): Promise<Connection> {
-  if (!store.__itineraDb) {
-    store.__itineraDb = connect(env().DATABASE_URL).catch((error: unknown) => {
-      store.__itineraDb = undefined;
+  return processSingleton(DB, () =>
+    connect(env().DATABASE_URL).catch((error: unknown) => {
+      // Forget a failed attempt so the next call connects again.
+      replaceProcessSingleton(DB, undefined);
       throw error;
-    });
-  }
-  return store.__itineraDb;
+    }),
+  );
 }
 
 export async function getDb(): Promise<Database> {
@@ -90,14 +91,13 @@ export async function getDatabaseDriver(): Promise<DatabaseDriver> {
 
 /** Closes the pool (tests, graceful shutdown). The next `getDb()` connects again. */
 export async function closeDb(): Promise<void> {
-  const pending = store.__itineraDb;
-  store.__itineraDb = undefined;
+  const pending = takeProcessSingleton<Promise<Connection>>(DB);
   if (pending) await (await pending).close();
 }
 
 /** Test hook: use a database the caller created (e.g. in-memory PGlite). */
 export function setDatabaseForTests(db: Database, driver: DatabaseDriver = "pglite"): void {
-  store.__itineraDb = Promise.resolve({ db, driver, close: async () => {} });
+  replaceProcessSingleton(DB, Promise.resolve({ db, driver, close: async () => {} }));
 }
 
 export { schema };

@@ -18,7 +18,7 @@ import type {
   Outline,
   Pace,
   TokenUsage,
-} from "@/lib/itineraries/schema";
+} from "@/lib/domain/trip";
 
 // Millisecond precision, like the JavaScript Dates they round-trip through (list cursors
 // compare created_at with a Date, so finer stored precision would skip rows).

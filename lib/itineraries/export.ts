@@ -1,4 +1,4 @@
-import type { ItineraryResource } from "./presenter";
+import type { ItineraryResource } from "@/lib/domain/resource";
 
 // Exports of a finished itinerary, written in the browser from the job resource: Markdown
 // to read or share, and an iCalendar file — one event per activity when the trip has a

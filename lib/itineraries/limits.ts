@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { findClientUsage } from "./queries";
+import { findClientUsage } from "@/lib/db/queries/itineraries";
 
 // Abuse limits on job creation, counted from our own rows so they hold across server
 // instances: at most RATE_LIMIT_MAX_JOBS per window and MAX_CONCURRENT_JOBS_PER_CLIENT

@@ -1,25 +1,25 @@
 import "server-only";
-import { after } from "next/server";
 import { inngest } from "@/inngest/client";
 import { itineraryCancelled, itineraryEnded, itineraryRequested } from "@/inngest/events";
-import { findItineraryById } from "@/lib/itineraries/queries";
+import { findItineraryById, listProcessingIds } from "@/lib/db/queries/itineraries";
+import { listUndeliveredWebhooks } from "@/lib/db/queries/steps";
+import type { ItineraryRow } from "@/lib/db/schema";
+import type { EndedStatus } from "@/lib/domain/constants";
+import { jobRunnerKind, type JobRunnerKind } from "@/lib/env";
 import { logger } from "@/lib/logger";
-import type { EndedStatus } from "@/lib/webhooks/deliver";
-import { activeRunner, localRunner, webhookRunKey, webhookRunner } from "./runner";
+import { announceEndedLocally, localRunner, runAfterResponse, webhookRunner } from "./local-functions";
 
-/** Runs work after the response is sent when inside a request; right away otherwise. */
-function runAfterResponse(task: () => Promise<unknown>): void {
-  try {
-    after(task);
-  } catch {
-    // Outside a request scope (start-up, scripts, tests) there is no response to wait for.
-    setImmediate(() => void task());
-  }
+// The runner seam: whichever runner is active, callers start, cancel and announce jobs the
+// same way. With Inngest these are events; locally, runs of lib/jobs/local-functions.ts.
+
+export function activeRunner(): JobRunnerKind {
+  return jobRunnerKind();
 }
 
 /**
- * Starts generating an itinerary. With Inngest the event id is the job id, so a re-sent
- * event never starts a second run; the local runner likewise keeps one run per id.
+ * Starts generating an itinerary. With Inngest the event id is the run key (the job id for
+ * the first run), so a re-sent event never starts a second run; the local runner likewise
+ * keeps one run per id.
  */
 export async function dispatchItineraryRequested(id: string, runKey: string = id): Promise<void> {
   if (activeRunner() === "inngest") {
@@ -29,7 +29,7 @@ export async function dispatchItineraryRequested(id: string, runKey: string = id
   // A retry may follow a cancel whose run is still winding down: start once it has ended.
   // Either way nothing is memoized yet (a new job, or a reopened one whose steps were
   // cleared), so the run skips reading its steps.
-  runAfterResponse(() => localRunner().startAfterCurrent(id, { fresh: true }));
+  runAfterResponse(() => localRunner().startAfterCurrent({ id }, { fresh: true }));
 }
 
 export async function dispatchItineraryCancelled(id: string): Promise<void> {
@@ -40,28 +40,54 @@ export async function dispatchItineraryCancelled(id: string): Promise<void> {
   localRunner().cancel(id);
 }
 
+type EndedJob = Pick<ItineraryRow, "callbackUrl" | "status" | "completedAt">;
+
 /**
  * Queues the webhook for a job that just ended as `status`; false (nothing sent) when the
  * job has no callback URL or has already moved on. The event id names this ending, so a
- * re-send is dropped while a job retried and ended again gets a webhook of its own.
+ * re-send is dropped while a job retried and ended again gets a webhook of its own. `job`
+ * spares the read when the caller holds the row.
  */
-export async function dispatchItineraryEnded(id: string, status: EndedStatus): Promise<boolean> {
-  const job = await findItineraryById({ id });
-  if (!job?.callbackUrl || job.status !== status) return false;
-  if (activeRunner() === "inngest") {
-    const ended = job.completedAt?.getTime() ?? 0;
-    await inngest.send(itineraryEnded.create({ id, status }, { id: `${id}:ended:${status}:${ended}` }));
-    return true;
-  }
-  runAfterResponse(() => webhookRunner().start(webhookRunKey(id, status)));
+export async function dispatchItineraryEnded(id: string, status: EndedStatus, job?: EndedJob | null): Promise<boolean> {
+  if (activeRunner() !== "inngest") return announceEndedLocally(id, status, job);
+  const current = job === undefined ? await findItineraryById({ id }) : job;
+  if (!current?.callbackUrl || current.status !== status) return false;
+  const ended = current.completedAt?.getTime() ?? 0;
+  await inngest.send(itineraryEnded.create({ id, status }, { id: `${id}:ended:${status}:${ended}` }));
   return true;
 }
 
 /** dispatchItineraryEnded for callers whose own work is done either way (cancel, sweeper). */
-export async function notifyItineraryEnded(id: string, status: EndedStatus): Promise<void> {
+export async function notifyItineraryEnded(id: string, status: EndedStatus, job?: EndedJob | null): Promise<void> {
   try {
-    await dispatchItineraryEnded(id, status);
+    await dispatchItineraryEnded(id, status, job);
   } catch (error) {
     logger("webhooks").error({ jobId: id, status, err: error }, `could not queue the ${status} webhook`);
   }
+}
+
+/** Webhooks of the last day that a stopped process had not delivered are sent again. */
+const WEBHOOK_RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+async function resumeUndeliveredWebhooks(): Promise<void> {
+  try {
+    const pending = await listUndeliveredWebhooks({ endedAfter: new Date(Date.now() - WEBHOOK_RESUME_WINDOW_MS) });
+    for (const delivery of pending) void webhookRunner().start(delivery);
+    if (pending.length > 0) logger("webhooks").info({ count: pending.length }, `resumed ${pending.length} undelivered webhook(s)`);
+  } catch (error) {
+    logger("webhooks").error({ err: error }, "could not resume undelivered webhooks");
+  }
+}
+
+/**
+ * Resumes every job left `processing` by a crash or restart (local runner only: Inngest
+ * keeps its own state). Finished steps are not repeated: their outputs are memoized.
+ * Webhooks the stopped process had not delivered are sent too.
+ */
+export async function resumeUnfinishedJobs(): Promise<string[]> {
+  if (activeRunner() !== "local") return [];
+  const ids = await listProcessingIds();
+  for (const id of ids) void localRunner().start({ id });
+  await resumeUndeliveredWebhooks();
+  return ids;
 }

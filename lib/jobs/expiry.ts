@@ -1,6 +1,7 @@
 import "server-only";
+import { deleteEndedItinerariesCreatedBefore } from "@/lib/db/queries/itineraries";
 import { env } from "@/lib/env";
-import { deleteEndedItinerariesCreatedBefore } from "@/lib/itineraries/queries";
+import { notifyItineraryChanged } from "@/lib/live/changes";
 import { logger } from "@/lib/logger";
 import { scheduleRepeating } from "./repeat";
 
@@ -46,6 +47,7 @@ export async function expireOldItineraries({
   let more = false;
   for (let batch = 0; batch < maxBatches; batch += 1) {
     const ids = await deleteEndedItinerariesCreatedBefore({ createdBefore: cutoff, limit: batchSize });
+    for (const id of ids) notifyItineraryChanged(id);
     deleted += ids.length;
     more = ids.length === batchSize;
     if (!more) break;

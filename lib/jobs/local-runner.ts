@@ -1,19 +1,18 @@
 import { NonRetriableError, RetryAfterError } from "inngest";
-import { runWithAbortSignal } from "@/lib/llm/cancellation";
-import { runInStep } from "./step-context";
+import { runInStep } from "@/lib/step-context";
+import type { StepTools } from "@/lib/workflow/types";
 
 // The in-process runner: executes the same handler Inngest would, on one machine. Each
 // step's output is memoized (in job_steps) so a resumed job skips finished steps; a failing
 // step is retried with exponential backoff and jitter; a job that runs out of attempts goes
 // to the same failure handler; cancellation is honoured between steps and between attempts.
 
-export interface StepRunner {
-  run<T>(id: string, fn: () => Promise<T>): Promise<T>;
-}
+/** The event data of a run: at least the job it works on. */
+export type RunData = { id: string };
 
-export type JobHandler = (context: {
-  event: { data: { id: string } };
-  step: StepRunner;
+export type JobHandler<Data extends RunData = RunData> = (context: {
+  event: { data: Data };
+  step: StepTools;
 }) => Promise<unknown>;
 
 /** The part of a (pino) logger the runner writes to: fields first, then the message. */
@@ -23,15 +22,17 @@ export interface RunnerLogger {
   error(fields: object, message: string): void;
 }
 
-export interface StepStore {
-  load(jobId: string): Promise<Map<string, unknown>>;
-  save(jobId: string, stepId: string, output: unknown, attempts: number): Promise<void>;
+export interface StepStore<Data extends RunData = RunData> {
+  load(data: Data): Promise<Map<string, unknown>>;
+  save(data: Data, stepId: string, output: unknown, attempts: number): Promise<void>;
 }
 
-export interface LocalRunnerOptions {
-  handler: JobHandler;
-  onFailure: (jobId: string, error: unknown) => Promise<unknown>;
-  store: StepStore;
+export interface LocalRunnerOptions<Data extends RunData = RunData> {
+  handler: JobHandler<Data>;
+  onFailure: (data: Data, error: unknown) => Promise<unknown>;
+  store: StepStore<Data>;
+  /** Which runs are one: a second start with the same key joins the first. The job id by default. */
+  runKey?: (data: Data) => string;
   maxAttempts: number;
   retryBaseMs: number;
   /** Ceiling for one backoff wait. */
@@ -85,42 +86,47 @@ const isNonRetriable = (error: unknown) =>
   error instanceof NonRetriableError ||
   (error instanceof Error && error.name === "NonRetriableError");
 
-export class LocalRunner {
+export class LocalRunner<Data extends RunData = RunData> {
   private readonly jobs = new Map<string, { controller: AbortController; done: Promise<JobOutcome> }>();
   private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
   private readonly random: () => number;
 
-  constructor(private readonly options: LocalRunnerOptions) {
+  constructor(private readonly options: LocalRunnerOptions<Data>) {
     this.sleep = options.sleep ?? abortableSleep;
     this.random = options.random ?? Math.random;
   }
 
-  /** Job ids running now. */
+  /** Keys of the runs in progress (job ids, unless runKey says otherwise). */
   get activeJobIds(): string[] {
     return [...this.jobs.keys()];
   }
 
-  /** Starts a job, or returns the run already in progress for that id (never two runs). */
-  start(jobId: string, { fresh = false }: StartOptions = {}): Promise<JobOutcome> {
-    const running = this.jobs.get(jobId);
+  private keyOf(data: Data): string {
+    return this.options.runKey?.(data) ?? data.id;
+  }
+
+  /** Starts a run, or returns the one already in progress for its key (never two runs). */
+  start(data: Data, { fresh = false }: StartOptions = {}): Promise<JobOutcome> {
+    const key = this.keyOf(data);
+    const running = this.jobs.get(key);
     if (running) return running.done;
     const controller = new AbortController();
-    const done = this.execute(jobId, controller.signal, fresh).finally(() => this.jobs.delete(jobId));
-    this.jobs.set(jobId, { controller, done });
+    const done = this.execute(data, controller.signal, fresh).finally(() => this.jobs.delete(key));
+    this.jobs.set(key, { controller, done });
     return done;
   }
 
-  /** Starts a job once any run of it in progress here has ended (a retry after a cancel). */
-  async startAfterCurrent(jobId: string, options: StartOptions = {}): Promise<JobOutcome> {
-    await this.jobs.get(jobId)?.done;
-    return this.start(jobId, options);
+  /** Starts a run once any run with its key in progress here has ended (a retry after a cancel). */
+  async startAfterCurrent(data: Data, options: StartOptions = {}): Promise<JobOutcome> {
+    await this.jobs.get(this.keyOf(data))?.done;
+    return this.start(data, options);
   }
 
-  /** Stops a running job before its next step or attempt. Returns false if it was not running. */
-  cancel(jobId: string): boolean {
-    const running = this.jobs.get(jobId);
+  /** Stops a run before its next step or attempt, aborting calls in flight. False if it was not running. */
+  cancel(key: string): boolean {
+    const running = this.jobs.get(key);
     if (!running) return false;
-    running.controller.abort(new JobCancelledError(jobId));
+    running.controller.abort(new JobCancelledError(key));
     return true;
   }
 
@@ -129,13 +135,14 @@ export class LocalRunner {
     await Promise.allSettled([...this.jobs.values()].map((job) => job.done));
   }
 
-  private async execute(jobId: string, signal: AbortSignal, fresh: boolean): Promise<JobOutcome> {
+  private async execute(data: Data, signal: AbortSignal, fresh: boolean): Promise<JobOutcome> {
+    const jobId = data.id;
     try {
-      const memo = fresh ? new Map<string, unknown>() : await this.options.store.load(jobId);
-      const step: StepRunner = {
-        run: <T>(stepId: string, fn: () => Promise<T>) => this.runStep(jobId, stepId, fn, memo, signal),
+      const memo = fresh ? new Map<string, unknown>() : await this.options.store.load(data);
+      const step: StepTools = {
+        run: <T>(stepId: string, fn: () => Promise<T>) => this.runStep(data, stepId, fn, memo, signal),
       };
-      await this.options.handler({ event: { data: { id: jobId } }, step });
+      await this.options.handler({ event: { data }, step });
       return "completed";
     } catch (error) {
       const log = this.options.logger;
@@ -145,7 +152,7 @@ export class LocalRunner {
       }
       log?.error({ jobId, err: error }, "job failed");
       try {
-        await this.options.onFailure(jobId, error);
+        await this.options.onFailure(data, error);
       } catch (failureError) {
         log?.error({ jobId, err: failureError }, "job failure handler threw");
       }
@@ -154,21 +161,21 @@ export class LocalRunner {
   }
 
   private async runStep<T>(
-    jobId: string,
+    data: Data,
     stepId: string,
     fn: () => Promise<T>,
     memo: Map<string, unknown>,
     signal: AbortSignal,
   ): Promise<T> {
     if (memo.has(stepId)) return memo.get(stepId) as T;
+    const jobId = data.id;
     for (let attempt = 1; ; attempt += 1) {
       signal.throwIfAborted();
       try {
-        const context = { jobId, step: stepId, attempt };
-        const output = await runWithAbortSignal(signal, () => runInStep(context, fn));
+        const output = await runInStep({ jobId, step: stepId, attempt, signal }, fn);
         // Round-trip through JSON so a fresh run and a resumed run see the same values.
         const stored = output === undefined ? null : (JSON.parse(JSON.stringify(output)) as T);
-        await this.options.store.save(jobId, stepId, stored, attempt);
+        await this.options.store.save(data, stepId, stored, attempt);
         memo.set(stepId, stored);
         return stored as T;
       } catch (error) {

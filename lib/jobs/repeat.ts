@@ -1,12 +1,11 @@
 import { logger } from "@/lib/logger";
+import { processSingleton } from "@/lib/singleton";
 
 // Housekeeping timers of the local runner (the sweeper, expiry): one per name and process,
-// kept on globalThis so a hot reload in development does not stack a second one, and
-// unref'd so they never keep a process alive on their own.
+// so a hot reload in development does not stack a second one, and unref'd so they never
+// keep a process alive on their own.
 
-const store = globalThis as unknown as { __itineraTimers?: Map<string, ReturnType<typeof setInterval>> };
-
-const timers = () => (store.__itineraTimers ??= new Map());
+const timers = () => processSingleton("timers", () => new Map<string, ReturnType<typeof setInterval>>());
 
 /** Runs `task` every `intervalMs`; false (and nothing new) if `name` is already scheduled. */
 export function scheduleRepeating(name: string, intervalMs: number, task: () => Promise<unknown>): boolean {

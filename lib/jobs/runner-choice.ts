@@ -1,5 +1,5 @@
 import { jobRunnerKind, usesInngestDevServer, type Env, type JobRunnerKind } from "@/lib/env";
-import { MAX_SERVERLESS_LLM_TIMEOUT_MS } from "./time-budget";
+import { MAX_SERVERLESS_LLM_TIMEOUT_MS } from "@/inngest/time-budget";
 
 // Which runner executes jobs, decided once at start-up, and the configurations the server
 // refuses to start with. A refusal names every variable to set; it is better than a server

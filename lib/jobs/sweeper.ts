@@ -1,10 +1,11 @@
 import "server-only";
+import { endItinerary, listStaleProcessing } from "@/lib/db/queries/itineraries";
 import { env, type JobRunnerKind } from "@/lib/env";
-import { endItinerary, listStaleProcessing } from "@/lib/itineraries/queries";
+import { notifyItineraryChanged } from "@/lib/live/changes";
 import { logger } from "@/lib/logger";
-import { notifyItineraryEnded } from "./dispatch";
+import { activeRunner, notifyItineraryEnded } from "./dispatch";
+import { localRunner } from "./local-functions";
 import { scheduleRepeating } from "./repeat";
-import { activeRunner, localRunner } from "./runner";
 
 // Nothing accepted may stay `processing` forever. The sweeper looks for jobs that have made
 // no progress for JOB_STALE_AFTER_SECONDS: the local runner resumes them (their finished
@@ -49,11 +50,14 @@ export async function sweepStaleJobs({
         result.failed.push(job.id);
       }
     } else if (!running.has(job.id)) {
-      void localRunner().start(job.id);
+      void localRunner().start({ id: job.id });
       result.resumed.push(job.id);
     }
   }
-  for (const id of result.failed) await notifyItineraryEnded(id, "failed");
+  for (const id of result.failed) {
+    notifyItineraryChanged(id);
+    await notifyItineraryEnded(id, "failed");
+  }
   if (result.resumed.length + result.failed.length > 0) {
     logger("sweeper").info(
       { resumed: result.resumed.length, failed: result.failed.length },

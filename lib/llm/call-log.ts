@@ -1,6 +1,6 @@
-import type { TokenUsage } from "@/lib/itineraries/schema";
-import { currentStep } from "@/lib/jobs/step-context";
+import type { TokenUsage } from "@/lib/domain/trip";
 import { logger } from "@/lib/logger";
+import { currentStep } from "@/lib/step-context";
 import { classifyLlmError } from "./errors";
 
 // One log line per LLM call, finished or failed: which job, step and attempt asked, which
@@ -25,11 +25,17 @@ const rounded = (timing: LlmCallTiming) => ({
   durationMs: Math.round(timing.durationMs),
 });
 
+/** The job, step and attempt asking, when inside a step (the signal is not for the log). */
+function stepFields() {
+  const context = currentStep();
+  return context ? { jobId: context.jobId, step: context.step, attempt: context.attempt } : {};
+}
+
 export function logLlmCallFinished(timing: LlmCallTiming, usage: TokenUsage): void {
-  logger("llm").info({ ...currentStep(), ...rounded(timing), usage }, "llm call finished");
+  logger("llm").info({ ...stepFields(), ...rounded(timing), usage }, "llm call finished");
 }
 
 export function logLlmCallFailed(timing: LlmCallTiming, error: unknown): void {
   const { kind, message } = classifyLlmError(error);
-  logger("llm").warn({ ...currentStep(), ...rounded(timing), outcome: kind, reason: message }, "llm call failed");
+  logger("llm").warn({ ...stepFields(), ...rounded(timing), outcome: kind, reason: message }, "llm call failed");
 }

@@ -4,7 +4,7 @@ import type {
   LanguageModelV3GenerateResult,
   LanguageModelV3Usage,
 } from "@ai-sdk/provider";
-import type { Activity, DayPlan, Outline } from "@/lib/itineraries/schema";
+import type { Activity, DayPlan, Outline } from "@/lib/domain/trip";
 import { parsePromptTask, type DayTask, type OutlineTask } from "./prompts";
 
 // The offline model: an AI SDK language model that writes a plausible, deterministic

@@ -1,14 +1,15 @@
 import "server-only";
 import { generateText, Output, type LanguageModelUsage } from "ai";
 import type { z } from "zod";
-import { env } from "@/lib/env";
 import {
   dayPlanSchema,
   outlineSchema,
   type DayPlan,
   type Outline,
   type TokenUsage,
-} from "@/lib/itineraries/schema";
+} from "@/lib/domain/trip";
+import { env } from "@/lib/env";
+import { processSingleton } from "@/lib/singleton";
 import { logLlmCallFailed, logLlmCallFinished } from "./call-log";
 import { llmCallSignal } from "./cancellation";
 import { Limiter, type LimiterPriority } from "./limiter";
@@ -20,12 +21,9 @@ export interface Generated<T> {
   usage: TokenUsage;
 }
 
-const store = globalThis as unknown as { __itineraLlmLimiter?: Limiter };
-
 /** One process-wide cap on concurrent LLM calls, whichever runner asks. */
 export function llmLimiter(): Limiter {
-  store.__itineraLlmLimiter ??= new Limiter(env().LLM_CONCURRENCY);
-  return store.__itineraLlmLimiter;
+  return processSingleton("llm-limiter", () => new Limiter(env().LLM_CONCURRENCY));
 }
 
 function toUsage(usage: LanguageModelUsage): TokenUsage {

@@ -2,6 +2,7 @@ import "server-only";
 import { createOpenAI } from "@ai-sdk/openai";
 import type { LanguageModelV3 } from "@ai-sdk/provider";
 import { env, type Env } from "@/lib/env";
+import { processSingleton, replaceProcessSingleton } from "@/lib/singleton";
 import { createDemoModel, DEMO_MODEL_LABEL } from "./demo-model";
 
 export interface ChosenModel {
@@ -37,14 +38,11 @@ export function chooseModel(config: Env): ChosenModel {
   };
 }
 
-const store = globalThis as unknown as { __itineraModel?: ChosenModel };
-
 export function getModel(): ChosenModel {
-  store.__itineraModel ??= chooseModel(env());
-  return store.__itineraModel;
+  return processSingleton("model", () => chooseModel(env()));
 }
 
 /** Test hook: run the pipeline against a given model (e.g. a MockLanguageModelV3). */
 export function setModelForTests(chosen: ChosenModel | undefined): void {
-  store.__itineraModel = chosen;
+  replaceProcessSingleton("model", chosen);
 }

@@ -1,5 +1,5 @@
-import { ACTIVITIES_PER_DAY } from "@/lib/itineraries/constants";
-import type { ItineraryRequest, Outline } from "@/lib/itineraries/schema";
+import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
+import type { ItineraryRequest, Outline } from "@/lib/domain/trip";
 
 // The traveller's words reach the model only as JSON data inside a delimited block, with
 // "<" escaped so no value can close the block early. The system prompt says to treat that

@@ -1,24 +1,14 @@
+import { CALLBACK_URL_MESSAGE, parseCallbackUrl } from "@/lib/domain/callback-url";
 import { AppError } from "@/lib/errors";
 import { env, type Env } from "@/lib/env";
 
 // Callback URLs are typed by API clients and fetched by our server, so they must not point
 // into our own network (SSRF). Here: the syntax, and hosts that are private by their very
 // name (an IP literal, `localhost`). A name that *resolves* to a private address is caught
-// when the webhook is sent (lib/webhooks/safe-lookup.ts). No Node-only imports: the request
-// schema imports this file.
+// when the webhook is sent (lib/webhooks/safe-lookup.ts). The syntax itself is the
+// domain's (lib/domain/callback-url.ts), so the request schema can check it.
 
-export const CALLBACK_URL_MESSAGE = "callbackUrl must be a public http(s) URL";
 export const WEBHOOKS_NOT_CONFIGURED_MESSAGE = "webhooks are not configured on this server";
-export const MAX_CALLBACK_URL_LENGTH = 2048;
-
-/** An http(s) URL without credentials, or null. The WHATWG parser normalizes the host. */
-export function parseCallbackUrl(value: string): URL | null {
-  if (value.length > MAX_CALLBACK_URL_LENGTH || !URL.canParse(value)) return null;
-  const url = new URL(value);
-  if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-  if (url.username !== "" || url.password !== "" || url.hostname === "") return null;
-  return url.href.length > MAX_CALLBACK_URL_LENGTH ? null : url;
-}
 
 type Cidr = readonly [bytes: readonly number[], prefixBits: number];
 

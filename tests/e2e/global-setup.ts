@@ -1,4 +1,4 @@
-import type { DayPlan } from "../../lib/itineraries/schema";
+import type { DayPlan } from "../../lib/domain/trip";
 import { fakeAnswer, startFakeOpenAIServer } from "../fixtures/fake-openai-server";
 import { FAKE_OPENAI_PORT } from "../../playwright.config";
 import { MARKUP_DESCRIPTION, MARKUP_TITLE, SLOW_LANE } from "./markup";

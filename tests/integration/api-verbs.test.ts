@@ -18,10 +18,10 @@ const item = await import("@/app/api/itineraries/[id]/route");
 const retry = await import("@/app/api/itineraries/[id]/retry/route");
 const cancel = await import("@/app/api/itineraries/[id]/cancel/route");
 const events = await import("@/app/api/itineraries/[id]/events/route");
-const { endItinerary } = await import("@/lib/itineraries/queries");
-const { localRunner } = await import("@/lib/jobs/runner");
+const { endItinerary } = await import("@/lib/db/queries/itineraries");
+const { localRunner } = await import("@/lib/jobs/local-functions");
 const { itineraries, itineraryDays, jobSteps } = await import("@/lib/db/schema");
-const { IDEMPOTENCY_KEY_TTL_MS } = await import("@/lib/itineraries/service");
+const { IDEMPOTENCY_KEY_TTL_MS } = await import("@/lib/itineraries/submit");
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>["db"];
 beforeAll(async () => {

@@ -34,7 +34,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const { localRunner } = await import("@/lib/jobs/runner");
+  const { localRunner } = await import("@/lib/jobs/local-functions");
   await localRunner().drain();
   await (await import("@/lib/db/client")).closeDb();
   await proxy?.close();

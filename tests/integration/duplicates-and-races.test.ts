@@ -14,13 +14,13 @@ vi.hoisted(() => {
 
 import { env, parseEnv, resetEnvCache } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import {
-  generateItineraryFunction,
-  onGenerateItineraryFailure,
-} from "@/inngest/functions/generate-itinerary";
-import { findItineraryById, insertItinerary, listDayRows, loadStepOutputs } from "@/lib/itineraries/queries";
-import { cancelItinerary } from "@/lib/itineraries/service";
-import { createGenerationRunner, localRunner } from "@/lib/jobs/runner";
+import { generateItineraryFunction } from "@/inngest/functions/generate-itinerary";
+import { onGenerateItineraryFailure } from "@/lib/workflow/generate";
+import { findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
+import { loadStepOutputs } from "@/lib/db/queries/steps";
+import { cancelItinerary } from "@/lib/itineraries/commands";
+import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
+import { createGenerationRunner, localRunner } from "@/lib/jobs/local-functions";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
@@ -125,7 +125,7 @@ describe("a job asked for twice", () => {
   it("local runner: two concurrent starts and a later second runner give one run's effects", async () => {
     const id = await newJob(3);
     const runner = makeRunner();
-    const [first, second] = await Promise.all([runner.start(id), runner.start(id)]);
+    const [first, second] = await Promise.all([runner.start({ id: id }), runner.start({ id: id })]);
     expect([first, second]).toEqual(["completed", "completed"]);
     expect(callCounts(id)).toEqual(expectedCounts(3));
     const done = await snapshot(id);
@@ -134,7 +134,7 @@ describe("a job asked for twice", () => {
     expect(done.days.map((row) => row.day)).toEqual([1, 2, 3]);
 
     // Another process (say, a restart's resumeUnfinishedJobs racing a retry) starts it again.
-    expect(await makeRunner().start(id)).toBe("completed");
+    expect(await makeRunner().start({ id: id })).toBe("completed");
     expect(callCounts(id)).toEqual(expectedCounts(3));
     expect(await snapshot(id)).toEqual(done); // completedAt, updatedAt, days: all untouched
   });
@@ -167,7 +167,7 @@ describe("a job asked for twice", () => {
     expect(second.error).toBeUndefined();
     expect(second.result).toEqual({ skipped: "completed" });
     // Should a delivery still fail later on, the failure handler leaves the job alone.
-    expect(await onGenerateItineraryFailure({ id, error: new Error("late failure") })).toBe(false);
+    expect(await onGenerateItineraryFailure({ id, error: new Error("late failure"), announceEnded: dispatchItineraryEnded })).toBe(false);
     expect(await snapshot(id)).toEqual(done);
   });
 });
@@ -175,8 +175,8 @@ describe("a job asked for twice", () => {
 describe("cancellation races", () => {
   it("cancel before the runner starts: no model call, stays cancelled", async () => {
     const id = await newJob(2);
-    expect((await cancelItinerary(id)).status).toBe("cancelled");
-    await localRunner().start(id);
+    expect((await cancelItinerary(id)).job.status).toBe("cancelled");
+    await localRunner().start({ id: id });
     expect(callsOf(id)).toHaveLength(0);
     // Only the outline step ran, and it recorded that the job had ended.
     expect(await snapshot(id)).toMatchObject({ job: { status: "cancelled", error: null, itinerary: null }, days: [], steps: ["outline"] });
@@ -185,7 +185,7 @@ describe("cancellation races", () => {
   it("cancel during the day steps: in-flight calls are aborted, nothing lands afterwards", async () => {
     const id = await newJob(4);
     fake.setReply((call) => (call.task?.task === "day" && call.task.day > 1 ? { kind: "hang" } : undefined));
-    const outcome = localRunner().start(id);
+    const outcome = localRunner().start({ id: id });
     const hanging = () => callsOf(id).filter((call) => stepOf(call) !== "day-1" && stepOf(call) !== "outline");
     await vi.waitFor(async () => {
       expect(await dayNumbers(id)).toEqual([1]);
@@ -193,7 +193,7 @@ describe("cancellation races", () => {
     });
 
     const cancelledAt = Date.now();
-    expect((await cancelItinerary(id)).status).toBe("cancelled");
+    expect((await cancelItinerary(id)).job.status).toBe("cancelled");
     expect(await outcome).toBe("cancelled");
     expect(Date.now() - cancelledAt).toBeLessThan(1000); // not the 10 s LLM timeout
 
@@ -214,7 +214,7 @@ describe("cancellation races", () => {
   it("cancel while waiting out a 429's retry-after: no further attempt", async () => {
     const id = await newJob(2);
     fake.setReply((call) => (stepOf(call) === "day-2" ? { kind: "http", status: 429, headers: { "retry-after": "5" } } : undefined));
-    const outcome = localRunner().start(id);
+    const outcome = localRunner().start({ id: id });
     await vi.waitFor(async () => {
       expect(await dayNumbers(id)).toEqual([1]);
       expect(callCounts(id)["day-2"]).toBe(1);
@@ -233,12 +233,12 @@ describe("cancellation races", () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     fake.setReply((call) => (call.task?.task === "day" && call.task.day > 1 ? { kind: "delay", until: gate } : undefined));
     // Run by another process's runner: the service's cancel cannot reach it, only the row.
-    const outcome = makeRunner().start(id);
+    const outcome = makeRunner().start({ id: id });
     await vi.waitFor(async () => {
       expect(await dayNumbers(id)).toEqual([1]);
       expect(callsOf(id)).toHaveLength(4);
     });
-    const cancelled = await cancelItinerary(id);
+    const { job: cancelled } = await cancelItinerary(id);
     expect(cancelled.status).toBe("cancelled");
 
     release();
@@ -256,7 +256,7 @@ describe("cancellation races", () => {
 
   it("cancel after completion is a 409 conflict and the itinerary stays completed", async () => {
     const id = await newJob(2);
-    expect(await localRunner().start(id)).toBe("completed");
+    expect(await localRunner().start({ id: id })).toBe("completed");
     const done = await snapshot(id);
 
     const error = await cancelItinerary(id).catch((caught: unknown) => caught);

@@ -14,7 +14,8 @@ const { resetEnvCache } = await import("@/lib/env");
 resetEnvCache();
 const { expireOldItineraries, scheduleExpiry, LOCAL_EXPIRY_INTERVAL_MS } = await import("@/lib/jobs/expiry");
 const { stopRepeating } = await import("@/lib/jobs/repeat");
-const { insertItinerary, findItineraryById, saveStepOutput } = await import("@/lib/itineraries/queries");
+const { insertItinerary, findItineraryById } = await import("@/lib/db/queries/itineraries");
+const { saveStepOutput } = await import("@/lib/db/queries/steps");
 const { itineraries, itineraryDays, jobSteps } = await import("@/lib/db/schema");
 const { expireOldItinerariesFunction } = await import("@/inngest/functions/expire-old-itineraries");
 

@@ -13,9 +13,9 @@ delete process.env.JOB_RUNNER;
 
 const { resetEnvCache, jobRunnerKind } = await import("@/lib/env");
 resetEnvCache();
-const { submitItinerary, cancelItinerary, getItinerary, DISPATCH_FAILED_MESSAGE } = await import(
-  "@/lib/itineraries/service"
-);
+const { submitItinerary } = await import("@/lib/itineraries/submit");
+const { cancelItinerary, DISPATCH_FAILED_MESSAGE } = await import("@/lib/itineraries/commands");
+const { getItinerary } = await import("@/lib/itineraries/reads");
 const { itineraries } = await import("@/lib/db/schema");
 const { GET } = await import("@/app/api/inngest/route");
 

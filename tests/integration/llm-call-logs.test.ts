@@ -21,9 +21,10 @@ const { captureLogsForTests } = await import("@/lib/logger");
 const { setModelForTests } = await import("@/lib/llm/model");
 const { parsePromptTask } = await import("@/lib/llm/prompts");
 const { promptText } = await import("@/lib/llm/demo-model");
-const { submitItinerary, getItinerary } = await import("@/lib/itineraries/service");
-const { insertItinerary } = await import("@/lib/itineraries/queries");
-const { localRunner } = await import("@/lib/jobs/runner");
+const { submitItinerary } = await import("@/lib/itineraries/submit");
+const { getItinerary } = await import("@/lib/itineraries/reads");
+const { insertItinerary } = await import("@/lib/db/queries/itineraries");
+const { localRunner } = await import("@/lib/jobs/local-functions");
 const { generateItineraryFunction } = await import("@/inngest/functions/generate-itinerary");
 
 // Words a traveller typed that must never be logged.

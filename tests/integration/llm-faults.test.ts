@@ -11,9 +11,10 @@ vi.hoisted(() => {
 });
 
 import { env, parseEnv, resetEnvCache } from "@/lib/env";
-import { findItineraryById, insertItinerary, listDayRows, loadStepOutputs } from "@/lib/itineraries/queries";
+import { findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
+import { loadStepOutputs } from "@/lib/db/queries/steps";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
-import { createGenerationRunner } from "@/lib/jobs/runner";
+import { createGenerationRunner } from "@/lib/jobs/local-functions";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer, type FakeReply } from "../fixtures/fake-openai-server";
 
@@ -132,7 +133,7 @@ async function runJob() {
   const id = await newJob();
   const log: string[] = [];
   const started = Date.now();
-  const outcome = await makeRunner(log).start(id);
+  const outcome = await makeRunner(log).start({ id: id });
   const row = await findItineraryById({ id });
   const days = (await listDayRows({ itineraryId: id })).map((day) => day.day);
   return { id, outcome, row, days, log, ms: Date.now() - started };

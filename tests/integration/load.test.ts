@@ -15,9 +15,9 @@ vi.hoisted(() => {
 
 import type { PGlite } from "@electric-sql/pglite";
 import { env, parseEnv, resetEnvCache } from "@/lib/env";
-import { findItineraryById } from "@/lib/itineraries/queries";
-import { submitItinerary } from "@/lib/itineraries/service";
-import { localRunner } from "@/lib/jobs/runner";
+import { findItineraryById } from "@/lib/db/queries/itineraries";
+import { submitItinerary } from "@/lib/itineraries/submit";
+import { localRunner } from "@/lib/jobs/local-functions";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAIServer } from "../fixtures/fake-openai-server";

@@ -12,19 +12,15 @@ vi.hoisted(() => {
 });
 
 import { env, resetEnvCache } from "@/lib/env";
-import { generateItinerary } from "@/inngest/functions/generate-itinerary";
-import {
-  endItinerary,
-  findItineraryById,
-  insertItinerary,
-  listDayRows,
-  loadStepOutputs,
-} from "@/lib/itineraries/queries";
+import { generateItinerary } from "@/lib/workflow/generate";
+import { endItinerary, findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
+import { loadStepOutputs } from "@/lib/db/queries/steps";
 import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
-import type { StepRunner } from "@/lib/jobs/local-runner";
-import { createGenerationRunner } from "@/lib/jobs/runner";
+import type { StepTools } from "@/lib/workflow/types";
+import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
+import { createGenerationRunner } from "@/lib/jobs/local-functions";
 import { createTestDatabase } from "../helpers/database";
 
 const SECRET = "sk-proj-LEAKED-body-3b9f";
@@ -71,18 +67,18 @@ function apiError(statusCode: number) {
 
 const forever = () => new Promise<void>(() => {});
 
-/** A runner wired like lib/jobs/runner.ts; `tracked` collects every step's promise. */
+/** A runner wired like lib/jobs/local-functions.ts; `tracked` collects every step's promise. */
 function makeRunner(tracked: Array<Promise<unknown>> = []) {
   return createGenerationRunner({
     handler: ({ event, step }) => {
-      const tracking: StepRunner = {
+      const tracking: StepTools = {
         run: (id, fn) => {
           const run = step.run(id, fn);
           tracked.push(run.catch(() => {}));
           return run;
         },
       };
-      return generateItinerary({ event, step: tracking });
+      return generateItinerary({ event, step: tracking, announceEnded: dispatchItineraryEnded });
     },
   });
 }
@@ -120,7 +116,7 @@ beforeEach(() => {
 describe("the itinerary pipeline on the local runner", () => {
   it("completes a 4-day job: outline once, each day once, days in order", async () => {
     const id = await newJob(4);
-    expect(await makeRunner().start(id)).toBe("completed");
+    expect(await makeRunner().start({ id: id })).toBe("completed");
 
     const job = await findItineraryById({ id });
     expect(job).toMatchObject({ status: "completed", progress: 100, error: null });
@@ -138,7 +134,7 @@ describe("the itinerary pipeline on the local runner", () => {
       if (key === "day-2" && count === 1) throw apiError(500);
     };
     const id = await newJob(4);
-    expect(await makeRunner().start(id)).toBe("completed");
+    expect(await makeRunner().start({ id: id })).toBe("completed");
     expect((await findItineraryById({ id }))?.status).toBe("completed");
     expect(await dayNumbers(id)).toEqual([1, 2, 3, 4]);
     expect(Object.fromEntries(calls)).toEqual({ outline: 1, "day-1": 1, "day-2": 2, "day-3": 1, "day-4": 1 });
@@ -149,7 +145,7 @@ describe("the itinerary pipeline on the local runner", () => {
       throw apiError(401);
     };
     const id = await newJob(3);
-    expect(await makeRunner().start(id)).toBe("failed");
+    expect(await makeRunner().start({ id: id })).toBe("failed");
     const job = await findItineraryById({ id });
     expect(job?.status).toBe("failed");
     expect(job?.error).toContain("OPENAI_API_KEY");
@@ -164,7 +160,7 @@ describe("the itinerary pipeline on the local runner", () => {
       throw apiError(503);
     };
     const id = await newJob(3);
-    expect(await makeRunner().start(id)).toBe("failed");
+    expect(await makeRunner().start({ id: id })).toBe("failed");
     const job = await findItineraryById({ id });
     expect(job?.status).toBe("failed");
     expect(callCount("outline")).toBe(env().JOB_MAX_ATTEMPTS);
@@ -177,7 +173,7 @@ describe("the itinerary pipeline on the local runner", () => {
   it("resumes a crashed job without asking for finished work again", async () => {
     script = (key) => (key === "day-3" ? forever() : undefined);
     const id = await newJob(4);
-    void makeRunner().start(id); // runner A: "crashes" with day 3 in flight, never settles
+    void makeRunner().start({ id: id }); // runner A: "crashes" with day 3 in flight, never settles
     await vi.waitFor(async () => {
       const steps = await loadStepOutputs({ jobId: id });
       expect([...steps.keys()].sort()).toEqual(["day-1", "day-2", "day-4", "outline"]);
@@ -186,7 +182,7 @@ describe("the itinerary pipeline on the local runner", () => {
 
     calls.clear();
     script = () => {};
-    expect(await makeRunner().start(id)).toBe("completed"); // runner B: a fresh process
+    expect(await makeRunner().start({ id: id })).toBe("completed"); // runner B: a fresh process
     expect(Object.fromEntries(calls)).toEqual({ "day-3": 1 });
 
     const job = await findItineraryById({ id });
@@ -203,7 +199,7 @@ describe("the itinerary pipeline on the local runner", () => {
     const id = await newJob(4);
     const steps: Array<Promise<unknown>> = [];
     const runner = makeRunner(steps);
-    const outcome = runner.start(id);
+    const outcome = runner.start({ id: id });
     await vi.waitFor(async () => {
       expect(await dayNumbers(id)).toEqual([1, 2]);
       expect(callCount("day-3") + callCount("day-4")).toBe(2);

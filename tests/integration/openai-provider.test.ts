@@ -11,7 +11,7 @@ import {
   outlineSchema,
   type DayPlan,
   type Outline,
-} from "@/lib/itineraries/schema";
+} from "@/lib/domain/trip";
 import {
   fakeAnswer,
   startFakeOpenAIServer,
@@ -328,7 +328,7 @@ describe("retrying a rate-limited call in the in-process runner", () => {
       },
     });
 
-    await expect(runner.start("00000000-0000-4000-8000-000000000001")).resolves.toBe("completed");
+    await expect(runner.start({ id: "00000000-0000-4000-8000-000000000001" })).resolves.toBe("completed");
     expect(fake.calls).toHaveLength(2);
     expect(saved.get("day-1")).toBe(1);
     expect(waits).toHaveLength(1);

@@ -23,8 +23,8 @@ import * as cancelRoute from "@/app/api/itineraries/[id]/cancel/route";
 import * as healthRoute from "@/app/api/health/route";
 import * as livenessRoute from "@/app/api/health/live/route";
 import { resetEnvCache } from "@/lib/env";
-import { insertItinerary } from "@/lib/itineraries/queries";
-import { localRunner } from "@/lib/jobs/runner";
+import { insertItinerary } from "@/lib/db/queries/itineraries";
+import { localRunner } from "@/lib/jobs/local-functions";
 import { createTestDatabase } from "../helpers/database";
 
 type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Response | Promise<Response>;

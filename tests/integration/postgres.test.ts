@@ -5,22 +5,15 @@ import { closeDb, getDatabaseDriver, getDb, type DatabaseDriver } from "@/lib/db
 import { itineraries, itineraryDays } from "@/lib/db/schema";
 import { resetEnvCache } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { presentItinerary } from "@/lib/itineraries/presenter";
-import {
-  findItineraryById,
-  insertItinerary,
-  listDayRows,
-} from "@/lib/itineraries/queries";
-import { findItineraryWithDays } from "@/lib/itineraries/job-with-days";
-import { completeFromStoredDays, saveDay } from "@/lib/itineraries/step-queries";
-import { isoDate, type DayPlan, type ItineraryStatus } from "@/lib/itineraries/schema";
-import {
-  cancelItinerary,
-  getItinerary,
-  listItineraries,
-  submitItinerary,
-} from "@/lib/itineraries/service";
-import { localRunner } from "@/lib/jobs/runner";
+import { presentItinerary } from "@/lib/domain/presenter";
+import { findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
+import { findItineraryWithDays } from "@/lib/db/queries/job-with-days";
+import { completeFromStoredDays, saveDay } from "@/lib/db/queries/progress";
+import { isoDate, type DayPlan, type ItineraryStatus } from "@/lib/domain/trip";
+import { cancelItinerary } from "@/lib/itineraries/commands";
+import { getItinerary, listItineraries } from "@/lib/itineraries/reads";
+import { submitItinerary } from "@/lib/itineraries/submit";
+import { localRunner } from "@/lib/jobs/local-functions";
 import { setModelForTests } from "@/lib/llm/model";
 import { createTestDatabase } from "../helpers/database";
 import {
@@ -319,7 +312,7 @@ function describeStorageContract(name: string, setup: () => Promise<StorageSetup
 
     it("cancels a processing job once and answers a second cancel with a conflict", async () => {
       const job = await insertProcessingRow("Cancelled trip");
-      const cancelled = await cancelItinerary(job.id);
+      const { job: cancelled } = await cancelItinerary(job.id);
       expect(cancelled).toMatchObject({ id: job.id, status: "cancelled", error: null });
       expect(cancelled.completedAt).toBeInstanceOf(Date);
       expect((await getItinerary(job.id))?.job.status).toBe("cancelled");

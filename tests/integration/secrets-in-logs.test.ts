@@ -41,8 +41,9 @@ afterAll(async () => {
 });
 
 async function runJob(destination: string) {
-  const { submitItinerary, getItinerary } = await import("@/lib/itineraries/service");
-  const { localRunner } = await import("@/lib/jobs/runner");
+  const { submitItinerary } = await import("@/lib/itineraries/submit");
+const { getItinerary } = await import("@/lib/itineraries/reads");
+  const { localRunner } = await import("@/lib/jobs/local-functions");
   const { job } = await submitItinerary({ destination, durationDays: 1 });
   await new Promise((resolve) => setImmediate(resolve));
   await localRunner().drain();

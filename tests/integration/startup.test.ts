@@ -15,7 +15,7 @@ const saved = Object.fromEntries(CONTROLLED.map((name) => [name, process.env[nam
 const { resetEnvCache } = await import("@/lib/env");
 const { captureLogsForTests } = await import("@/lib/logger");
 const { stopRepeating } = await import("@/lib/jobs/repeat");
-const { localRunner } = await import("@/lib/jobs/runner");
+const { localRunner } = await import("@/lib/jobs/local-functions");
 const { register } = await import("@/instrumentation");
 
 interface LogEntry {

@@ -13,8 +13,8 @@ process.env.JOB_MAX_AGE_SECONDS = "3600";
 const { resetEnvCache } = await import("@/lib/env");
 resetEnvCache();
 const { sweepStaleJobs, tooOldMessage, lostMessage } = await import("@/lib/jobs/sweeper");
-const { localRunner } = await import("@/lib/jobs/runner");
-const { insertItinerary, findItineraryById } = await import("@/lib/itineraries/queries");
+const { localRunner } = await import("@/lib/jobs/local-functions");
+const { insertItinerary, findItineraryById } = await import("@/lib/db/queries/itineraries");
 const { itineraries } = await import("@/lib/db/schema");
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>["db"];
@@ -65,7 +65,7 @@ describe("the stale-job sweeper", () => {
 
   it("does not start a second run of a job this process is already running", async () => {
     const id = await job("Busy, Local", 30, 20);
-    const first = localRunner().start(id);
+    const first = localRunner().start({ id: id });
     const result = await sweepStaleJobs({ now: NOW, runner: "local" });
     expect(result.resumed).not.toContain(id);
     await first;

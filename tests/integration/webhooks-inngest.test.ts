@@ -24,8 +24,9 @@ for (const key of ["JOB_RUNNER", "JOB_MAX_ATTEMPTS", "OPENAI_API_KEY", "OPENAI_B
 
 const { resetEnvCache } = await import("@/lib/env");
 resetEnvCache();
-const { cancelItinerary, submitItinerary } = await import("@/lib/itineraries/service");
-const { endItinerary, findItineraryById } = await import("@/lib/itineraries/queries");
+const { cancelItinerary } = await import("@/lib/itineraries/commands");
+const { submitItinerary } = await import("@/lib/itineraries/submit");
+const { endItinerary, findItineraryById } = await import("@/lib/db/queries/itineraries");
 const { generateItineraryFunction } = await import("@/inngest/functions/generate-itinerary");
 const { deliverItineraryWebhookFunction } = await import("@/inngest/functions/deliver-itinerary-webhook");
 

@@ -31,15 +31,17 @@ import { POST } from "@/app/api/itineraries/route";
 import { itineraries, jobSteps } from "@/lib/db/schema";
 import { env, resetEnvCache } from "@/lib/env";
 import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
-import { localRunner, resumeUnfinishedJobs, webhookRunner } from "@/lib/jobs/runner";
-import { findItineraryById, insertItinerary } from "@/lib/itineraries/queries";
-import { retryItinerary } from "@/lib/itineraries/lifecycle";
-import { cancelItinerary, submitItinerary } from "@/lib/itineraries/service";
+import { localRunner, webhookRunner } from "@/lib/jobs/local-functions";
+import { resumeUnfinishedJobs } from "@/lib/jobs/dispatch";
+import { findItineraryById, insertItinerary } from "@/lib/db/queries/itineraries";
+import { retryItinerary } from "@/lib/itineraries/commands";
+import { cancelItinerary } from "@/lib/itineraries/commands";
+import { submitItinerary } from "@/lib/itineraries/submit";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
-import type { WebhookPayload } from "@/lib/webhooks/deliver";
+import type { WebhookPayload } from "@/lib/workflow/deliver-webhook";
 import { createTestDatabase } from "../helpers/database";
 
 // --- The receiver.

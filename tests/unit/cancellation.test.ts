@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { llmCallSignal, runWithAbortSignal } from "@/lib/llm/cancellation";
+import { llmCallSignal } from "@/lib/llm/cancellation";
+import { runInStep } from "@/lib/step-context";
 import { LocalRunner } from "@/lib/jobs/local-runner";
 
 describe("LLM calls inside a cancelled job", () => {
@@ -10,7 +11,7 @@ describe("LLM calls inside a cancelled job", () => {
 
   it("inside a job, cancelling the job aborts the call's signal", async () => {
     const job = new AbortController();
-    const signal = await runWithAbortSignal(job.signal, async () => llmCallSignal(60_000));
+    const signal = await runInStep({ jobId: "job-1", step: "day-1", attempt: 1, signal: job.signal }, async () => llmCallSignal(60_000));
     expect(signal.aborted).toBe(false);
     job.abort(new Error("cancelled"));
     expect(signal.aborted).toBe(true);
@@ -34,7 +35,7 @@ describe("LLM calls inside a cancelled job", () => {
           });
         }),
     });
-    const outcome = runner.start("job-1");
+    const outcome = runner.start({ id: "job-1" });
     await new Promise((resolve) => setTimeout(resolve, 20));
     runner.cancel("job-1");
     await expect(outcome).resolves.toBe("cancelled");

@@ -1,8 +1,8 @@
 import { generateText, Output } from "ai";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { ACTIVITIES_PER_DAY, PACES } from "@/lib/itineraries/constants";
-import { dayPlanSchema, outlineSchema, type DayPlan, type Outline } from "@/lib/itineraries/schema";
+import { ACTIVITIES_PER_DAY, PACES } from "@/lib/domain/constants";
+import { dayPlanSchema, outlineSchema, type DayPlan, type Outline } from "@/lib/domain/trip";
 import { createDemoModel, DEMO_MODEL_LABEL } from "@/lib/llm/demo-model";
 import { chooseModel } from "@/lib/llm/model";
 import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "@/lib/llm/prompts";

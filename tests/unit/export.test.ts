@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { exportFileName, itineraryToIcs, itineraryToMarkdown } from "@/lib/itineraries/export";
-import type { ItineraryResource } from "@/lib/itineraries/presenter";
+import type { ItineraryResource } from "@/lib/domain/presenter";
 import { demoDay, demoOutline } from "@/lib/llm/demo-model";
 import type { TripData } from "@/lib/llm/prompts";
 import { parseIcsEvents } from "../helpers/ics";

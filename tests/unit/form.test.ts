@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_FORM_VALUES, formValuesToInput, readFormValues, type FormValues } from "@/lib/itineraries/form";
-import { itineraryRequestSchema } from "@/lib/itineraries/schema";
+import { DEFAULT_FORM_VALUES, formValuesToInput, readFormValues, type FormValues } from "@/app/form";
+import { itineraryRequestSchema } from "@/lib/domain/trip";
 
 function formData(entries: Array<[string, string]>): FormData {
   const data = new FormData();

@@ -10,14 +10,9 @@ import { resetEnvCache } from "@/lib/env";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
 import { LlmCallError } from "@/lib/llm/errors";
-import { JobNotActiveError, type DayStepResult, type OutlineStepResult } from "@/lib/itineraries/pipeline";
-import {
-  endItinerary,
-  findItineraryById,
-  insertItinerary,
-  listDayRows,
-} from "@/lib/itineraries/queries";
-import { dayPlanSchema, outlineSchema, type TokenUsage } from "@/lib/itineraries/schema";
+import { JobNotActiveError, type DayStepResult, type OutlineStepResult } from "@/lib/workflow/generate-steps";
+import { endItinerary, findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
+import { dayPlanSchema, outlineSchema, type TokenUsage } from "@/lib/domain/trip";
 import { createTestDatabase } from "../helpers/database";
 import { fakeAnswer } from "../fixtures/fake-openai-server";
 
@@ -30,9 +25,9 @@ for (const key of ["JOB_MAX_ATTEMPTS", "LLM_CONCURRENCY", "INNGEST_DEV", "INNGES
   delete process.env[key];
 }
 resetEnvCache();
-const { generateItineraryFunction, onGenerateItineraryFailure } = await import(
-  "@/inngest/functions/generate-itinerary"
-);
+const { generateItineraryFunction } = await import("@/inngest/functions/generate-itinerary");
+const { onGenerateItineraryFailure } = await import("@/lib/workflow/generate");
+const { dispatchItineraryEnded } = await import("@/lib/jobs/dispatch");
 
 // --- A mock model that answers from the task in the prompt and counts calls per step.
 
@@ -374,7 +369,7 @@ describe("retrying a failed day", () => {
 describe("when a job runs out of attempts", () => {
   async function failedWith(error: unknown) {
     const job = await newJob(2);
-    const changed = await onGenerateItineraryFailure({ id: job.id, error });
+    const changed = await onGenerateItineraryFailure({ id: job.id, error, announceEnded: dispatchItineraryEnded });
     return { changed, row: await findItineraryById({ id: job.id }) };
   }
 
@@ -419,27 +414,12 @@ describe("when a job runs out of attempts", () => {
     expect(row?.error).toBe("Something went wrong while generating this itinerary. Please try again.");
   });
 
-  it("the function's onFailure reads the job id from the failure event", async () => {
-    const job = await newJob(2);
-    const onFailure = generateItineraryFunction.opts.onFailure as unknown as (ctx: {
-      event: { data: { event: { data: { id: string } } } };
-      error: unknown;
-    }) => Promise<boolean>;
-    await onFailure({
-      event: { data: { event: { data: { id: job.id } } } },
-      error: new LlmCallError("Could not reach the language model."),
-    });
-    const row = await findItineraryById({ id: job.id });
-    expect(row?.status).toBe("failed");
-    expect(row?.error).toMatch(/^Could not reach the language model\./);
-  });
-
   it("a JobNotActiveError does not flip the job to failed", async () => {
     const job = await newJob(2);
-    expect(await onGenerateItineraryFailure({ id: job.id, error: new JobNotActiveError(job.id, "cancelled") })).toBe(false);
+    expect(await onGenerateItineraryFailure({ id: job.id, error: new JobNotActiveError(job.id, "cancelled"), announceEnded: dispatchItineraryEnded })).toBe(false);
     // As Inngest hands it over: a plain Error carrying the name.
     const revived = Object.assign(new Error("Itinerary is cancelled; nothing more to do."), { name: "JobNotActiveError" });
-    expect(await onGenerateItineraryFailure({ id: job.id, error: revived })).toBe(false);
+    expect(await onGenerateItineraryFailure({ id: job.id, error: revived, announceEnded: dispatchItineraryEnded })).toBe(false);
     const row = await findItineraryById({ id: job.id });
     expect(row?.status).toBe("processing");
     expect(row?.error).toBeNull();
@@ -448,7 +428,7 @@ describe("when a job runs out of attempts", () => {
   it("a job that was already cancelled stays cancelled", async () => {
     const job = await newJob(2);
     expect(await endItinerary({ id: job.id, status: "cancelled", error: null })).toBe(true);
-    expect(await onGenerateItineraryFailure({ id: job.id, error: new LlmCallError("The language model is unavailable (HTTP 500).") })).toBe(false);
+    expect(await onGenerateItineraryFailure({ id: job.id, error: new LlmCallError("The language model is unavailable (HTTP 500)."), announceEnded: dispatchItineraryEnded })).toBe(false);
     const row = await findItineraryById({ id: job.id });
     expect(row?.status).toBe("cancelled");
     expect(row?.error).toBeNull();
@@ -458,7 +438,7 @@ describe("when a job runs out of attempts", () => {
     const job = await newJob(1);
     const { error } = await new InngestTestEngine({ function: generateItineraryFunction, events: requested(job.id) }).execute();
     expect(error).toBeUndefined();
-    expect(await onGenerateItineraryFailure({ id: job.id, error: new NonRetriableError("late failure") })).toBe(false);
+    expect(await onGenerateItineraryFailure({ id: job.id, error: new NonRetriableError("late failure"), announceEnded: dispatchItineraryEnded })).toBe(false);
     expect((await findItineraryById({ id: job.id }))?.status).toBe("completed");
   });
 });

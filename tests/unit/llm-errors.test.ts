@@ -2,7 +2,7 @@ import { APICallError, NoObjectGeneratedError, RetryError } from "ai";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { describe, expect, it } from "vitest";
 import { classifyLlmError, LlmCallError, retryAfterFromHeaders, toStepError } from "@/lib/llm/errors";
-import { failureMessage } from "@/lib/itineraries/pipeline";
+import { failureMessage } from "@/lib/workflow/generate-steps";
 
 // Provider bodies and messages can carry keys, prompts or account details: none may reach people.
 const SECRET = "sk-proj-SECRET-7f3a9c-do-not-show";

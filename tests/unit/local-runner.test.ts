@@ -15,8 +15,8 @@ function memoryStore() {
   const jobs = new Map<string, Map<string, unknown>>();
   const saved: Array<{ stepId: string; attempts: number }> = [];
   const store: StepStore = {
-    load: async (jobId) => new Map(jobs.get(jobId) ?? []),
-    save: async (jobId, stepId, output, attempts) => {
+    load: async ({ id: jobId }) => new Map(jobs.get(jobId) ?? []),
+    save: async ({ id: jobId }, stepId, output, attempts) => {
       if (!jobs.has(jobId)) jobs.set(jobId, new Map());
       jobs.get(jobId)!.set(stepId, output);
       saved.push({ stepId, attempts });
@@ -26,7 +26,7 @@ function memoryStore() {
 }
 
 function runner(options: Partial<LocalRunnerOptions> & Pick<LocalRunnerOptions, "handler">) {
-  const onFailure = vi.fn<(jobId: string, error: unknown) => Promise<void>>(async () => {});
+  const onFailure = vi.fn<(data: { id: string }, error: unknown) => Promise<void>>(async () => {});
   const delays: number[] = [];
   const local = new LocalRunner({
     store: memoryStore().store,
@@ -56,7 +56,7 @@ describe("LocalRunner: memoized steps", () => {
         seen.push(await step.run("stamp", async () => ({ at: new Date(0) })));
       },
     });
-    expect(await local.start(JOB)).toBe("completed");
+    expect(await local.start({ id: JOB })).toBe("completed");
     expect(outlineFn).not.toHaveBeenCalled();
     // Fresh outputs are JSON round-tripped, so a resumed run would see exactly the same value.
     expect(seen).toEqual([{ days: [1, 2] }, { at: new Date(0).toISOString() }]);
@@ -70,12 +70,12 @@ describe("LocalRunner: memoized steps", () => {
     const fn = vi.fn(async () => "ran");
     const { local } = runner({ store, handler: oneStep(fn) });
 
-    expect(await local.start(JOB, { fresh: true })).toBe("completed");
+    expect(await local.start({ id: JOB }, { fresh: true })).toBe("completed");
     expect(load).not.toHaveBeenCalled();
     expect(fn).toHaveBeenCalledTimes(1);
 
     // A later start (a resume) reads the store and replays what this run saved.
-    expect(await local.start(JOB)).toBe("completed");
+    expect(await local.start({ id: JOB })).toBe("completed");
     expect(load).toHaveBeenCalledTimes(1);
     expect(fn).toHaveBeenCalledTimes(1);
   });
@@ -99,13 +99,13 @@ describe("LocalRunner: memoized steps", () => {
       return a + b + c;
     };
     const first = runner({ handler, store });
-    void first.local.start(JOB); // abandoned: never settles
+    void first.local.start({ id: JOB }); // abandoned: never settles
     await step3Hanging.promise;
     expect(saved.map((entry) => entry.stepId)).toEqual(["step-1", "step-2"]);
 
     healthy = true;
     const second = runner({ handler, store });
-    expect(await second.local.start(JOB)).toBe("completed");
+    expect(await second.local.start({ id: JOB })).toBe("completed");
     expect(calls).toEqual(["step-1", "step-2", "step-3", "step-3"]);
     expect(saved.map((entry) => entry.stepId)).toEqual(["step-1", "step-2", "step-3"]);
     expect(first.onFailure).not.toHaveBeenCalled();
@@ -125,7 +125,7 @@ describe("LocalRunner: retries", () => {
         return "ok";
       }),
     });
-    expect(await local.start(JOB)).toBe("completed");
+    expect(await local.start({ id: JOB })).toBe("completed");
     expect(delays).toEqual([100, 200, 400, 800]);
     expect(saved).toEqual([{ stepId: "only", attempts: 5 }]);
     expect(onFailure).not.toHaveBeenCalled();
@@ -136,13 +136,13 @@ describe("LocalRunner: retries", () => {
       throw new Error("down");
     });
     const low = runner({ handler: fail, random: () => 0 });
-    await low.local.start(JOB);
+    await low.local.start({ id: JOB });
     expect(low.delays).toEqual([50, 100, 200, 400]);
     const high = runner({ handler: fail, random: () => 0.999999 });
-    await high.local.start(JOB);
+    await high.local.start({ id: JOB });
     expect(high.delays).toEqual([150, 300, 600, 1200]);
     const capped = runner({ handler: fail, retryMaxMs: 250 });
-    await capped.local.start(JOB);
+    await capped.local.start({ id: JOB });
     expect(capped.delays).toEqual([100, 200, 250, 250]);
   });
 
@@ -154,11 +154,11 @@ describe("LocalRunner: retries", () => {
       throw error;
     });
     const { local, onFailure, delays } = runner({ handler: oneStep(fn), maxAttempts: 5 });
-    expect(await local.start(JOB)).toBe("failed");
+    expect(await local.start({ id: JOB })).toBe("failed");
     expect(fn).toHaveBeenCalledTimes(5);
     expect(delays).toHaveLength(4);
     expect(onFailure).toHaveBeenCalledTimes(1);
-    expect(onFailure).toHaveBeenCalledWith(JOB, errors[4]);
+    expect(onFailure).toHaveBeenCalledWith({ id: JOB }, errors[4]);
   });
 
   it("does not retry a NonRetriableError", async () => {
@@ -167,10 +167,10 @@ describe("LocalRunner: retries", () => {
       throw error;
     });
     const { local, onFailure, delays } = runner({ handler: oneStep(fn) });
-    expect(await local.start(JOB)).toBe("failed");
+    expect(await local.start({ id: JOB })).toBe("failed");
     expect(fn).toHaveBeenCalledTimes(1);
     expect(delays).toEqual([]);
-    expect(onFailure).toHaveBeenCalledExactlyOnceWith(JOB, error);
+    expect(onFailure).toHaveBeenCalledExactlyOnceWith({ id: JOB }, error);
   });
 
   it("waits as long as a RetryAfterError asks (1234 ms, not 2 ms)", async () => {
@@ -182,7 +182,7 @@ describe("LocalRunner: retries", () => {
         return "ok";
       }),
     });
-    expect(await local.start(JOB)).toBe("completed");
+    expect(await local.start({ id: JOB })).toBe("completed");
     expect(delays).toHaveLength(2);
     // Inngest keeps whole seconds, so 1234 ms may become 2000 ms; never less than asked.
     expect(delays[0]).toBeGreaterThanOrEqual(1234);
@@ -207,7 +207,7 @@ describe("LocalRunner: cancellation and concurrency", () => {
         await step.run("step-2", step2);
       },
     });
-    const outcome = local.start(JOB);
+    const outcome = local.start({ id: JOB });
     await inStep1.promise;
     expect(local.cancel(JOB)).toBe(true);
     release.resolve();
@@ -238,7 +238,7 @@ describe("LocalRunner: cancellation and concurrency", () => {
       },
     });
     const started = Date.now();
-    const outcome = local.start(JOB);
+    const outcome = local.start({ id: JOB });
     await sleeping.promise;
     local.cancel(JOB);
     expect(await outcome).toBe("cancelled");
@@ -250,8 +250,8 @@ describe("LocalRunner: cancellation and concurrency", () => {
     const release = deferred();
     const handler = vi.fn<JobHandler>(async ({ step }) => step.run("only", () => release.promise));
     const { local } = runner({ handler });
-    const first = local.start(JOB);
-    const second = local.start(JOB);
+    const first = local.start({ id: JOB });
+    const second = local.start({ id: JOB });
     expect(second).toBe(first);
     expect(local.activeJobIds).toEqual([JOB]);
     release.resolve();
@@ -277,7 +277,7 @@ describe("LocalRunner: cancellation and concurrency", () => {
           ),
         ),
     });
-    expect(await local.start(JOB)).toBe("completed");
+    expect(await local.start({ id: JOB })).toBe("completed");
     expect(peak).toBe(4);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ItineraryDayRow, ItineraryRow } from "@/lib/db/schema";
-import { presentItinerary, presentSummary } from "@/lib/itineraries/presenter";
-import { dayPlanSchema, type DayPlan, type Outline } from "@/lib/itineraries/schema";
+import { presentItinerary, presentSummary } from "@/lib/domain/presenter";
+import { dayPlanSchema, type DayPlan, type Outline } from "@/lib/domain/trip";
 import { demoDay, demoOutline } from "@/lib/llm/demo-model";
 import type { TripData } from "@/lib/llm/prompts";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
 import { decideJobRunner, StartupRefusedError } from "@/lib/jobs/runner-choice";
-import { MAX_SERVERLESS_LLM_TIMEOUT_MS } from "@/lib/jobs/time-budget";
+import { MAX_SERVERLESS_LLM_TIMEOUT_MS } from "@/inngest/time-budget";
 
 // Which runner a server starts with, and the configurations it refuses to start with.
 

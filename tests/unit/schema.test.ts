@@ -7,7 +7,7 @@ import {
   itineraryRequestSchema,
   MAX_DAYS,
   outlineSchema,
-} from "@/lib/itineraries/schema";
+} from "@/lib/domain/trip";
 import { demoDay, demoOutline } from "@/lib/llm/demo-model";
 import type { TripData } from "@/lib/llm/prompts";
 

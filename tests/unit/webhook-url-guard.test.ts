@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
 import { AppError } from "@/lib/errors";
-import { itineraryRequestSchema } from "@/lib/itineraries/schema";
+import { itineraryRequestSchema } from "@/lib/domain/trip";
 import { PrivateAddressError, resolvePublicAddresses, safeLookup } from "@/lib/webhooks/safe-lookup";
-import {
-  assertCallbackUrlAccepted,
-  CALLBACK_URL_MESSAGE,
-  callbackUrlProblem,
-  isPrivateAddress,
-  WEBHOOKS_NOT_CONFIGURED_MESSAGE,
-} from "@/lib/webhooks/url-guard";
+import { assertCallbackUrlAccepted, callbackUrlProblem, isPrivateAddress, WEBHOOKS_NOT_CONFIGURED_MESSAGE } from "@/lib/webhooks/url-guard";
+import { CALLBACK_URL_MESSAGE } from "@/lib/domain/callback-url";
 
 const refused = (url: string) => callbackUrlProblem(url, { allowPrivate: false }) !== null;
 const allowedWithPrivate = (url: string) => callbackUrlProblem(url, { allowPrivate: true }) === null;

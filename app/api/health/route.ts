@@ -1,5 +1,5 @@
 import { errorResponse } from "@/lib/api/http";
-import { checkHealth } from "@/lib/health";
+import { checkHealth } from "@/lib/api/health";
 
 // GET /api/health – is the database reachable, which runner and model are in use
 export async function GET() {

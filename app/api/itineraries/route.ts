@@ -2,8 +2,9 @@ import { authenticate } from "@/lib/api/auth";
 import { errorResponse, POLL_AFTER_SECONDS, publicOrigin, readJsonBody } from "@/lib/api/http";
 import { encodeCursor, readIdempotencyKey, readListQuery } from "@/lib/api/itineraries";
 import { clientKeyFromHeaders } from "@/lib/itineraries/limits";
-import { presentSummary } from "@/lib/itineraries/presenter";
-import { listItineraries, submitItinerary } from "@/lib/itineraries/service";
+import { presentSummary } from "@/lib/domain/presenter";
+import { listItineraries } from "@/lib/itineraries/reads";
+import { submitItinerary } from "@/lib/itineraries/submit";
 
 // POST /api/itineraries – request an itinerary; answers 202 with the job's status URL
 export async function POST(request: Request) {

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ItineraryStatusView } from "@/components/itinerary-status-view";
-import { presentItinerary } from "@/lib/itineraries/presenter";
-import { getItinerary } from "@/lib/itineraries/service";
+import { presentItinerary } from "@/lib/domain/presenter";
+import { getItinerary } from "@/lib/itineraries/reads";
 
 type Props = { params: Promise<{ id: string }> };
 

@@ -1,4 +1,4 @@
-import { livenessAnswer } from "@/lib/health";
+import { livenessAnswer } from "@/lib/api/health";
 
 // GET /api/health/live – liveness: the server process answers (no database, no model)
 export function GET() {

@@ -1,27 +1,31 @@
 import { authenticate } from "@/lib/api/auth";
+import type { ItineraryRow } from "@/lib/db/schema";
 import { etagOf, matchesIfNoneMatch } from "@/lib/api/conditional";
 import { errorResponse, POLL_AFTER_SECONDS } from "@/lib/api/http";
-import { deleteItinerary } from "@/lib/itineraries/lifecycle";
-import { presentItinerary } from "@/lib/itineraries/presenter";
-import { loadDays, requireItinerary, requireItineraryRow } from "@/lib/itineraries/service";
+import { presentItinerary } from "@/lib/domain/presenter";
+import { deleteItinerary } from "@/lib/itineraries/commands";
+import { requireItinerary, requireItineraryRow } from "@/lib/itineraries/reads";
 
 type Context = { params: Promise<{ id: string }> };
+
+function resourceHeaders(job: ItineraryRow): Headers {
+  const headers = new Headers({ ETag: etagOf(job), "Cache-Control": "no-cache" });
+  if (job.status === "processing") headers.set("Retry-After", String(POLL_AFTER_SECONDS));
+  return headers;
+}
 
 // GET /api/itineraries/{id} – the job: status, progress, days so far, result or error
 export async function GET(request: Request, { params }: Context) {
   try {
     const id = (await params).id;
-    // One read either way: a poller sending its ETag usually gets a 304, which needs only
-    // the row; everyone else gets the row and its days together.
-    const found = request.headers.has("if-none-match")
-      ? { job: await requireItineraryRow(id), days: null }
-      : await requireItinerary(id);
-    const { job } = found;
-    const etag = etagOf(job);
-    const headers = new Headers({ ETag: etag, "Cache-Control": "no-cache" });
-    if (job.status === "processing") headers.set("Retry-After", String(POLL_AFTER_SECONDS));
-    if (matchesIfNoneMatch(request, etag)) return new Response(null, { status: 304, headers });
-    return Response.json(presentItinerary(job, found.days ?? (await loadDays(job))), { headers });
+    // A poller sending its ETag usually gets a 304, which needs only the row; everyone else
+    // gets the row and its days together, in one read.
+    const row = request.headers.has("if-none-match") ? await requireItineraryRow(id) : null;
+    if (row && matchesIfNoneMatch(request, etagOf(row))) {
+      return new Response(null, { status: 304, headers: resourceHeaders(row) });
+    }
+    const { job, days } = await requireItinerary(id);
+    return Response.json(presentItinerary(job, days), { headers: resourceHeaders(job) });
   } catch (error) {
     return errorResponse(error);
   }

@@ -1,6 +1,6 @@
 import { itineraryEventStream, SSE_HEADERS } from "@/lib/api/events";
 import { errorResponse } from "@/lib/api/http";
-import { requireItineraryRow } from "@/lib/itineraries/service";
+import { requireItineraryRow } from "@/lib/itineraries/reads";
 
 export const dynamic = "force-dynamic";
 

@@ -1,7 +1,8 @@
 import "server-only";
 import { and, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
-import { getDb } from "@/lib/db/client";
-import { notifyItineraryChanged } from "./changes";
+import type { ItineraryStatus } from "@/lib/domain/trip";
+import { getDb } from "../client";
+import { rowsOf } from "../rows";
 import {
   itineraries,
   itineraryDays,
@@ -9,18 +10,12 @@ import {
   type ItineraryDayRow,
   type ItineraryRow,
   type NewItineraryRow,
-} from "@/lib/db/schema";
-import type {
-  ItineraryStatus,
-  Outline,
-  TokenUsage,
-} from "./schema";
+} from "../schema";
 
-// Every write that moves a job forward is conditional on `status = 'processing'`, so a
-// step that finishes after a cancel or a failure cannot flip the job back.
-
-/** Progress: the outline is the first 10 %, the days the next 80 %, finalize the rest. */
-export const OUTLINE_PROGRESS = 10;
+// The statements on a job's row: a statement in, rows out, no side effects. Whoever makes
+// a change announces it (lib/live/changes.ts). Every write that ends a job is conditional
+// on `status = 'processing'`, so a step that finishes after a cancel or a failure cannot
+// flip the job back.
 
 export async function insertItinerary(values: NewItineraryRow): Promise<ItineraryRow> {
   const db = await getDb();
@@ -102,26 +97,6 @@ export async function listDayRows({
 const isProcessing = (id: string) =>
   and(eq(itineraries.id, id), eq(itineraries.status, "processing"));
 
-export async function saveOutline({
-  id,
-  outline,
-  usage,
-}: {
-  id: string;
-  outline: Outline;
-  usage: TokenUsage;
-}): Promise<boolean> {
-  const db = await getDb();
-  const rows = await db
-    .update(itineraries)
-    .set({ outline, usage, progress: OUTLINE_PROGRESS, updatedAt: new Date() })
-    // The first outline wins: a concurrent duplicate run must not swap the day themes.
-    .where(and(isProcessing(id), isNull(itineraries.outline)))
-    .returning({ id: itineraries.id });
-  if (rows.length > 0) notifyItineraryChanged(id);
-  return rows.length > 0;
-}
-
 /** Ends a processing job as failed or cancelled; false when it had already ended. */
 export async function endItinerary({
   id,
@@ -139,7 +114,6 @@ export async function endItinerary({
     .set({ status, error, updatedAt: now, completedAt: now })
     .where(isProcessing(id))
     .returning({ id: itineraries.id });
-  if (rows.length > 0) notifyItineraryChanged(id);
   return rows.length > 0;
 }
 
@@ -151,35 +125,6 @@ export async function listProcessingIds(): Promise<string[]> {
     .where(eq(itineraries.status, "processing"))
     .orderBy(itineraries.createdAt);
   return rows.map((row) => row.id);
-}
-
-export async function loadStepOutputs({ jobId }: { jobId: string }): Promise<Map<string, unknown>> {
-  const db = await getDb();
-  const rows = await db
-    .select({ stepId: jobSteps.stepId, output: jobSteps.output })
-    .from(jobSteps)
-    .where(eq(jobSteps.jobId, jobId));
-  return new Map(rows.map((row) => [row.stepId, row.output]));
-}
-
-export async function saveStepOutput({
-  jobId,
-  stepId,
-  output,
-  attempts,
-}: {
-  jobId: string;
-  stepId: string;
-  output: unknown;
-  attempts: number;
-}): Promise<void> {
-  const db = await getDb();
-  // A job deleted mid-run has nothing left to memoize: insert only while it still exists.
-  await db.execute(sql`
-    insert into ${jobSteps} (job_id, step_id, output, attempts)
-    select ${jobId}, ${stepId}, ${JSON.stringify(output ?? null)}::jsonb, ${attempts}
-    where exists (select 1 from ${itineraries} where ${itineraries.id} = ${jobId})
-    on conflict do nothing`);
 }
 
 export interface ClientUsage {
@@ -235,26 +180,30 @@ export async function listStaleProcessing({
     .orderBy(itineraries.createdAt);
 }
 
-/** A failed or cancelled job goes back to processing (retry); false if it was not ended so. */
+/**
+ * A failed or cancelled job goes back to processing (retry), in one statement: its memoized
+ * steps are cleared (a fresh run replays nothing; stored days and the outline are reused).
+ * False if it was not ended so (or does not exist).
+ */
 export async function reopenItinerary({ id }: { id: string }): Promise<boolean> {
   const db = await getDb();
-  const rows = await db
-    .update(itineraries)
-    .set({ status: "processing", error: null, completedAt: null, updatedAt: new Date() })
-    .where(and(eq(itineraries.id, id), inArray(itineraries.status, ["failed", "cancelled"])))
-    .returning({ id: itineraries.id });
-  if (rows.length === 0) return false;
-  // A fresh run: nothing memoized is replayed, but stored days and the outline are reused.
-  await db.delete(jobSteps).where(eq(jobSteps.jobId, id));
-  notifyItineraryChanged(id);
-  return true;
+  const result = await db.execute(sql`
+    with reopened as (
+      update ${itineraries} set status = 'processing', error = null, completed_at = null,
+        updated_at = ${new Date().toISOString()}::timestamptz
+      where ${itineraries.id} = ${id} and ${itineraries.status} in ('failed', 'cancelled')
+      returning ${itineraries.id}
+    ), cleared as (
+      delete from ${jobSteps} where ${jobSteps.jobId} in (select id from reopened)
+    )
+    select id from reopened`);
+  return rowsOf(result).length > 0;
 }
 
 /** Deletes the job; its days and steps go with it (ON DELETE CASCADE). */
 export async function deleteItineraryRow({ id }: { id: string }): Promise<boolean> {
   const db = await getDb();
   const rows = await db.delete(itineraries).where(eq(itineraries.id, id)).returning({ id: itineraries.id });
-  if (rows.length > 0) notifyItineraryChanged(id);
   return rows.length > 0;
 }
 
@@ -287,6 +236,5 @@ export async function deleteEndedItinerariesCreatedBefore({
     .delete(itineraries)
     .where(inArray(itineraries.id, expired))
     .returning({ id: itineraries.id });
-  for (const { id } of rows) notifyItineraryChanged(id);
   return rows.map((row) => row.id);
 }

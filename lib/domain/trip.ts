@@ -3,8 +3,8 @@ import { z } from "zod";
 // One source of truth: these schemas feed the form, the server action, the JSON routes,
 // the LLM calls (structured output) and the stored rows.
 
+import { CALLBACK_URL_MESSAGE, MAX_CALLBACK_URL_LENGTH, parseCallbackUrl } from "./callback-url";
 import { BUDGETS, MAX_DAYS, MAX_INTERESTS, MAX_TRAVELLERS, PACES } from "./constants";
-import { CALLBACK_URL_MESSAGE, MAX_CALLBACK_URL_LENGTH, parseCallbackUrl } from "@/lib/webhooks/url-guard";
 
 export * from "./constants";
 

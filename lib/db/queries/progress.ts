@@ -1,16 +1,37 @@
 import "server-only";
-import { and, eq, sql } from "drizzle-orm";
-import { getDb } from "@/lib/db/client";
-import { rowsOf } from "@/lib/db/rows";
-import { itineraries, itineraryDays, type ItineraryRow } from "@/lib/db/schema";
-import { notifyItineraryChanged } from "./changes";
-import { OUTLINE_PROGRESS } from "./queries";
-import type { DayPlan, TokenUsage } from "./schema";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { DayPlan, Outline, TokenUsage } from "@/lib/domain/trip";
+import { getDb } from "../client";
+import { rowsOf } from "../rows";
+import { itineraries, itineraryDays, type ItineraryRow } from "../schema";
 
-// What the day and finalize steps read and write, one database round trip each: a job
-// has many days, each step runs for every one of them, and on a hosted database every
-// round trip is a network hop. Like every write that moves a job forward, the writes
-// only touch a job that is still `processing`.
+// What the generation steps read and write, one database round trip each: a job has many
+// days, each step runs for every one of them, and on a hosted database every round trip is
+// a network hop. Like every write that moves a job forward, the writes only touch a job
+// that is still `processing`.
+
+/** Progress: the outline is the first 10 %, the days the next 80 %, finalize the rest. */
+export const OUTLINE_PROGRESS = 10;
+
+export async function saveOutline({
+  id,
+  outline,
+  usage,
+}: {
+  id: string;
+  outline: Outline;
+  usage: TokenUsage;
+}): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(itineraries)
+    .set({ outline, usage, progress: OUTLINE_PROGRESS, updatedAt: new Date() })
+    // The first outline wins: a concurrent duplicate run must not swap the day themes.
+    .where(and(eq(itineraries.id, id), eq(itineraries.status, "processing"), isNull(itineraries.outline)))
+    .returning({ id: itineraries.id });
+  return rows.length > 0;
+}
+
 
 export interface DayStepState {
   job: ItineraryRow | null;
@@ -59,9 +80,7 @@ export async function saveDay({ id, plan, usage }: { id: string; plan: DayPlan; 
     from job
     where ${itineraries.id} = job.id
     returning ${itineraries.id}`);
-  const saved = rowsOf(result).length > 0;
-  if (saved) notifyItineraryChanged(id);
-  return saved;
+  return rowsOf(result).length > 0;
 }
 
 /**
@@ -86,7 +105,5 @@ export async function completeFromStoredDays({ id, usage }: { id: string; usage:
            where itinerary_id = ${id} and day between 1 and ${itineraries.durationDays}) = ${itineraries.durationDays}
     returning ${itineraries.durationDays} as days`);
   const [row] = rowsOf<{ days: number | string }>(result);
-  if (!row) return null;
-  notifyItineraryChanged(id);
-  return Number(row.days);
+  return row ? Number(row.days) : null;
 }

@@ -1,18 +1,16 @@
 import { EventEmitter } from "node:events";
+import { processSingleton } from "@/lib/singleton";
 
-// In-process change notifications: the writes in queries.ts announce a job changed, so a
-// live stream in the same process answers at once. Other processes (Inngest workers,
-// other instances) are seen by the stream's periodic re-read instead.
+// In-process change notifications: the command or workflow step that changed a job
+// announces it, so a live stream in the same process answers at once. Other processes
+// (Inngest workers, other instances) are seen by the stream's periodic re-read instead.
 
-const store = globalThis as unknown as { __itineraChanges?: EventEmitter };
-
-function emitter(): EventEmitter {
-  if (!store.__itineraChanges) {
-    store.__itineraChanges = new EventEmitter();
-    store.__itineraChanges.setMaxListeners(0);
-  }
-  return store.__itineraChanges;
-}
+const emitter = () =>
+  processSingleton("changes", () => {
+    const created = new EventEmitter();
+    created.setMaxListeners(0);
+    return created;
+  });
 
 export function notifyItineraryChanged(id: string): void {
   emitter().emit(id);

@@ -1,14 +1,16 @@
 import "server-only";
 import { NonRetriableError } from "inngest";
-import { generateDayPlan, generateOutline } from "@/lib/llm/generate";
-import { toStepError } from "@/lib/llm/errors";
-import { endItinerary, findItineraryById, listDayRows, saveOutline } from "./queries";
-import { completeFromStoredDays, findDayStepState, saveDay } from "./step-queries";
-import { ZERO_USAGE, type TokenUsage } from "./schema";
+import { endItinerary, findItineraryById, listDayRows } from "@/lib/db/queries/itineraries";
+import { completeFromStoredDays, findDayStepState, saveDay, saveOutline } from "@/lib/db/queries/progress";
 import type { ItineraryRow } from "@/lib/db/schema";
+import { ZERO_USAGE, type TokenUsage } from "@/lib/domain/trip";
+import { notifyItineraryChanged } from "@/lib/live/changes";
+import { toStepError } from "@/lib/llm/errors";
+import { generateDayPlan, generateOutline } from "@/lib/llm/generate";
 
-// The bodies of the durable steps. Each is safe to run again: it first looks for the work
-// it would do (an outline, a day row) and returns that instead of calling the model twice.
+// The bodies of the generation steps. Each is safe to run again: it first looks for the
+// work it would do (an outline, a day row) and returns that instead of calling the model
+// twice. Each write that lands is announced to live watchers.
 
 /** Thrown when a step finds its job no longer processing (cancelled, failed or deleted). */
 export class JobNotActiveError extends NonRetriableError {
@@ -60,12 +62,11 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
     day: index + 1,
     theme: themes.get(index + 1) ?? value.days[index]?.theme ?? `Day ${index + 1}`,
   }));
-  const saved = await saveOutline({ id, outline: { ...value, days }, usage });
-  if (!saved) {
+  if (!(await saveOutline({ id, outline: { ...value, days }, usage }))) {
     // Another run stored its outline first (use that one), or the job ended meanwhile.
-    const current = await requireActiveJob(id);
-    return fromStoredOutline(current);
+    return fromStoredOutline(await requireActiveJob(id));
   }
+  notifyItineraryChanged(id);
   return { days: days.map((entry) => entry.day), usage };
 }
 
@@ -84,13 +85,17 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
   const theme = outline.days.find((entry) => entry.day === day)?.theme ?? value.theme;
   const saved = await saveDay({ id, plan: { ...value, day, theme }, usage });
   if (!saved) throw new JobNotActiveError(id, "no longer processing");
+  notifyItineraryChanged(id);
   return { day, usage };
 }
 
 export async function finalizeItinerary(id: string, usage: TokenUsage): Promise<{ days: number }> {
   // One statement in the usual case; the reads below only say why it did not complete.
   const completedDays = await completeFromStoredDays({ id, usage });
-  if (completedDays !== null) return { days: completedDays };
+  if (completedDays !== null) {
+    notifyItineraryChanged(id);
+    return { days: completedDays };
+  }
   const job = await findItineraryById({ id });
   // Run again after it succeeded (a lost checkpoint): the same answer, so the steps after
   // it (the completion webhook) still run.
@@ -124,5 +129,7 @@ export async function markItineraryFailed(id: string, error: unknown): Promise<b
   if (error instanceof JobNotActiveError || (error instanceof Error && error.name === "JobNotActiveError")) {
     return false;
   }
-  return endItinerary({ id, status: "failed", error: failureMessage(error) });
+  const failed = await endItinerary({ id, status: "failed", error: failureMessage(error) });
+  if (failed) notifyItineraryChanged(id);
+  return failed;
 }

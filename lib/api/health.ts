@@ -1,17 +1,9 @@
 import "server-only";
 import { getDatabaseDriver, getDb } from "@/lib/db/client";
 import { schemaStatus, type SchemaStatus } from "@/lib/db/schema-status";
-import { activeRunner } from "@/lib/jobs/runner";
+import { activeRunner } from "@/lib/jobs/dispatch";
 import { getModel } from "@/lib/llm/model";
-
-export interface Health {
-  status: "ok" | "degraded";
-  database: { ok: boolean; driver: string | null; latencyMs: number | null; error?: string };
-  /** Null when the database could not be asked. */
-  schema: { current: boolean; pending: string[]; expected: string | null } | null;
-  runner: "inngest" | "local";
-  model: { label: string; kind: string };
-}
+import type { Health } from "./schemas";
 
 const withTimeout = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([

@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { ERROR_STATUS, type ErrorCode } from "@/lib/errors";
 import {
   BUDGETS,
   dayPlanSchema,
@@ -8,11 +7,12 @@ import {
   PACES,
   STATUSES,
   tokenUsageSchema,
-} from "./schema";
+} from "./trip";
 
-// The public shapes the JSON API answers with. The presenter's types are inferred from
-// these, and the OpenAPI document renders them, so the two cannot drift apart. Each `id`
-// names the schema's component in that document.
+// The public shape of a job: what the JSON API answers with, what the status page renders,
+// what live updates and webhooks carry. The presenter's types are inferred from these and
+// the OpenAPI document renders them, so the two cannot drift apart. Each `id` names the
+// schema's component in that document.
 
 const outline = outlineSchema.meta({ id: "Outline" });
 const dayPlan = dayPlanSchema.meta({ id: "DayPlan" });
@@ -70,63 +70,5 @@ export const itinerarySummarySchema = z.object({
   links: linksSchema,
 }).meta({ id: "ItinerarySummary" });
 
-export const itineraryListPageSchema = z.object({
-  data: z.array(itinerarySummarySchema).describe("Newest first"),
-  nextCursor: z
-    .string()
-    .nullable()
-    .describe("Pass as ?cursor= for the next page; null on the last page"),
-}).meta({ id: "ItineraryListPage" });
-
-export const submitAnswerSchema = z.object({
-  jobId: z.uuid(),
-  status: itineraryStatusSchema,
-  statusUrl: z.url().describe("Poll this URL (also sent as Location)"),
-  pageUrl: z.url().describe("The job's status page for people"),
-}).meta({ id: "SubmitAnswer" });
-
-const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
-
-export const errorEnvelopeSchema = z.object({
-  error: z.object({
-    code: z.enum(ERROR_CODES),
-    message: z.string().describe("Written for people; never a stack trace, SQL or provider body"),
-    details: z
-      .looseObject({
-        fields: z
-          .record(z.string(), z.array(z.string()))
-          .optional()
-          .describe('Messages per field ("_" for the request as a whole), on validation errors'),
-      })
-      .optional(),
-  }),
-}).meta({ id: "Error" });
-
-export const healthSchema = z.object({
-  status: z.enum(["ok", "degraded"]),
-  database: z.object({
-    ok: z.boolean(),
-    driver: z.string().nullable(),
-    latencyMs: z.number().nullable(),
-    error: z.string().optional(),
-  }),
-  schema: z
-    .object({
-      current: z.boolean().meta({ description: "Every migration this build knows about is applied." }),
-      pending: z.array(z.string()).meta({ description: "Migrations not applied yet, oldest first." }),
-      expected: z.string().nullable(),
-    })
-    .nullable()
-    .meta({ description: "Null when the database could not be asked." }),
-  runner: z.enum(["inngest", "local"]),
-  model: z.object({ label: z.string(), kind: z.string() }),
-}).meta({ id: "Health" });
-
-export const livenessSchema = z.object({ status: z.literal("ok") }).meta({ id: "Liveness" });
-
 export type ItineraryResource = z.infer<typeof itineraryResourceSchema>;
 export type ItinerarySummary = z.infer<typeof itinerarySummarySchema>;
-export type ItineraryListPage = z.infer<typeof itineraryListPageSchema>;
-export type SubmitAnswer = z.infer<typeof submitAnswerSchema>;
-export type ErrorEnvelope = z.infer<typeof errorEnvelopeSchema>;
-export type HealthResource = z.infer<typeof healthSchema>;

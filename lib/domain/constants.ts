@@ -1,5 +1,6 @@
 // Limits and choices shared by the schema (server) and the form (browser). Kept free of
-// zod so client components can import them without shipping the validator.
+// zod (and of everything else) so client components can import them without shipping the
+// validator.
 
 export const MAX_DAYS = 14;
 export const MAX_INTERESTS = 10;
@@ -12,6 +13,10 @@ export const STATUSES = ["processing", "completed", "failed", "cancelled"] as co
 export type Pace = (typeof PACES)[number];
 export type Budget = (typeof BUDGETS)[number];
 export type ItineraryStatus = (typeof STATUSES)[number];
+
+/** The states a job ends in; each announces itself with a webhook. */
+export const ENDED_STATUSES = ["completed", "failed", "cancelled"] as const;
+export type EndedStatus = (typeof ENDED_STATUSES)[number];
 
 /**
  * How many activities a day holds at each pace: the prompt asks for this range, and the

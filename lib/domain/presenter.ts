@@ -1,18 +1,44 @@
-import type { ItineraryDayRow, ItineraryRow } from "@/lib/db/schema";
-import type { ItineraryResource, ItinerarySummary } from "./resource-schema";
+import type { ItineraryResource, ItinerarySummary } from "./resource";
+import type { Budget, DayPlan, ItineraryStatus, Outline, Pace, TokenUsage } from "./trip";
 
-// The public shape of a job: what the JSON API returns, what the status page renders and
-// what live updates carry. A superset of the shape clients of such services already read
-// (status, destination, durationDays, createdAt, completedAt, itinerary, error).
-// The types are inferred from the zod schemas in resource-schema.ts, which the OpenAPI
-// document renders too.
+// A stored job, presented: what the JSON API returns, what the status page renders, what
+// live updates and webhooks carry. A superset of the shape clients of such services already
+// read (status, destination, durationDays, createdAt, completedAt, itinerary, error).
 
 export type { ItineraryResource, ItinerarySummary };
+
+/** What the presenter reads of a stored job (a row of `itineraries` is one). */
+export interface StoredItinerary {
+  id: string;
+  status: ItineraryStatus;
+  destination: string;
+  durationDays: number;
+  startDate: string | null;
+  interests: string[];
+  pace: Pace;
+  budget: Budget;
+  travellers: number;
+  progress: number;
+  outline: Outline | null;
+  /** The finished days, on the row once the job completed. */
+  itinerary: DayPlan[] | null;
+  error: string | null;
+  model: string;
+  usage: TokenUsage | null;
+  createdAt: Date;
+  updatedAt: Date;
+  completedAt: Date | null;
+}
+
+/** What the presenter reads of a stored day (a row of `itinerary_days` is one). */
+export interface StoredDay {
+  plan: DayPlan;
+}
 
 const links = (id: string) => ({ self: `/api/itineraries/${id}`, page: `/itineraries/${id}` });
 
 /** The current stage in words, for people. */
-export function describeStage(job: ItineraryRow, daysCompleted: number): string {
+export function describeStage(job: StoredItinerary, daysCompleted: number): string {
   switch (job.status) {
     case "completed":
       return "Your itinerary is ready";
@@ -29,7 +55,11 @@ export function describeStage(job: ItineraryRow, daysCompleted: number): string 
   }
 }
 
-export function presentItinerary(job: ItineraryRow, dayRows: ItineraryDayRow[]): ItineraryResource {
+/**
+ * The job resource. `dayRows` are the days landed so far; a completed job carries its days
+ * on the row, and those win.
+ */
+export function presentItinerary(job: StoredItinerary, dayRows: readonly StoredDay[]): ItineraryResource {
   const days = job.itinerary ?? dayRows.map((row) => row.plan);
   return {
     id: job.id,
@@ -59,7 +89,7 @@ export function presentItinerary(job: ItineraryRow, dayRows: ItineraryDayRow[]):
   };
 }
 
-export function presentSummary(job: ItineraryRow): ItinerarySummary {
+export function presentSummary(job: StoredItinerary): ItinerarySummary {
   return {
     id: job.id,
     status: job.status,

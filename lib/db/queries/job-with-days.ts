@@ -1,12 +1,13 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
-import { getDb } from "@/lib/db/client";
-import { itineraries, itineraryDays, type ItineraryDayRow, type ItineraryRow } from "@/lib/db/schema";
-import type { DayPlan, TokenUsage } from "./schema";
+import type { DayPlan, TokenUsage } from "@/lib/domain/trip";
+import { getDb } from "../client";
+import { itineraries, itineraryDays, type ItineraryDayRow, type ItineraryRow } from "../schema";
 
-// A job and the days landed so far, read in one round trip: what a poller, the status page
-// and the JSON route ask for most. A completed job carries its days on the row, so its day
-// rows are not read at all.
+// A job and the days landed so far, read in one round trip: what every reader of a job
+// asks for (the JSON route, the status page, the event stream, webhooks). This is the one
+// place that knows a completed job carries its days on the row, so its day rows are not
+// read at all.
 
 interface StoredDayJson {
   itineraryId: string;

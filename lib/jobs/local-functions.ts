@@ -1,0 +1,110 @@
+import "server-only";
+import { after } from "next/server";
+import { findItineraryById } from "@/lib/db/queries/itineraries";
+import { loadStepOutputs, saveStepOutput, webhookStepId } from "@/lib/db/queries/steps";
+import type { ItineraryRow } from "@/lib/db/schema";
+import type { EndedStatus } from "@/lib/domain/constants";
+import { env } from "@/lib/env";
+import { deferredLogger } from "@/lib/logger";
+import { processSingleton } from "@/lib/singleton";
+import { deliverWebhookWorkflow, type DeliverWebhookData } from "@/lib/workflow/deliver-webhook";
+import { generateItineraryWorkflow, type GenerateItineraryData } from "@/lib/workflow/generate";
+import type { Workflow } from "@/lib/workflow/types";
+import { LocalRunner, type LocalRunnerOptions, type RunData, type StepStore } from "./local-runner";
+
+// The local runner's registry: one LocalRunner per durable function, keyed by the same
+// function id Inngest uses, each running the handler from lib/workflow with its steps
+// memoized in job_steps. What Inngest does with events, this does in-process.
+
+/** Runs work after the response is sent when inside a request; right away otherwise. */
+export function runAfterResponse(task: () => Promise<unknown>): void {
+  try {
+    after(task);
+  } catch {
+    // Outside a request scope (start-up, scripts, tests) there is no response to wait for.
+    setImmediate(() => void task());
+  }
+}
+
+function runnerFor<Data extends RunData>(
+  workflow: Workflow<Data>,
+  store: StepStore<Data>,
+  overrides: Partial<LocalRunnerOptions<Data>> = {},
+): LocalRunner<Data> {
+  const config = env();
+  return new LocalRunner<Data>({
+    handler: ({ event, step }) => workflow.handler({ event, step, announceEnded: announceEndedLocally }),
+    onFailure: (data, error) => workflow.onFailure({ data, error, announceEnded: announceEndedLocally }),
+    store,
+    maxAttempts: config.JOB_MAX_ATTEMPTS,
+    retryBaseMs: config.JOB_RETRY_BASE_MS,
+    ...overrides,
+  });
+}
+
+/** Generation steps are memoized under their own ids ("outline", "day-2", …). */
+const generationSteps: StepStore<GenerateItineraryData> = {
+  load: ({ id }) => loadStepOutputs({ jobId: id }),
+  save: ({ id }, stepId, output, attempts) => saveStepOutput({ jobId: id, stepId, output, attempts }),
+};
+
+/** A runner for the generation function, wired to the database and env (tests make more). */
+export function createGenerationRunner(
+  overrides: Partial<LocalRunnerOptions<GenerateItineraryData>> = {},
+): LocalRunner<GenerateItineraryData> {
+  return runnerFor(generateItineraryWorkflow, generationSteps, overrides);
+}
+
+export function localRunner(): LocalRunner<GenerateItineraryData> {
+  return processSingleton("runner:generate-itinerary", () => createGenerationRunner({ logger: deferredLogger("jobs") }));
+}
+
+// A delivery's one step is stored on its job as "webhook-<status>", apart from the
+// generation run's steps; a job retried and ended another way gets a delivery of its own.
+const webhookSteps: StepStore<DeliverWebhookData> = {
+  async load({ id, status }) {
+    const stored = (await loadStepOutputs({ jobId: id })).get(webhookStepId(status));
+    return new Map(stored === undefined ? [] : [["deliver", stored]]);
+  },
+  save({ id, status }, stepId, output, attempts) {
+    const stored = stepId === "deliver" ? webhookStepId(status) : `${webhookStepId(status)}:${stepId}`;
+    return saveStepOutput({ jobId: id, stepId: stored, output, attempts });
+  },
+};
+
+/** The in-process runner for webhook deliveries: same retries and backoff as generation. */
+export function webhookRunner(): LocalRunner<DeliverWebhookData> {
+  return processSingleton("runner:deliver-itinerary-webhook", () =>
+    runnerFor(deliverWebhookWorkflow, webhookSteps, {
+      runKey: ({ id, status }) => `${id}:${status}`,
+      logger: deferredLogger("webhooks"),
+      onFailure: async (data, error) => {
+        await deliverWebhookWorkflow.onFailure({ data, error, announceEnded: announceEndedLocally });
+        // Recorded, so a restart does not take it up again.
+        const reason = error instanceof Error ? error.message : String(error);
+        await saveStepOutput({
+          jobId: data.id,
+          stepId: webhookStepId(data.status),
+          output: { outcome: "abandoned", reason },
+          attempts: env().JOB_MAX_ATTEMPTS,
+        });
+      },
+    }),
+  );
+}
+
+/**
+ * Queues the webhook of a job that just ended as `status`, in this process; false (nothing
+ * sent) when the job has no callback URL or has already moved on. `job` spares the read
+ * when the caller holds the row.
+ */
+export async function announceEndedLocally(
+  id: string,
+  status: EndedStatus,
+  job?: Pick<ItineraryRow, "callbackUrl" | "status"> | null,
+): Promise<boolean> {
+  const current = job === undefined ? await findItineraryById({ id }) : job;
+  if (!current?.callbackUrl || current.status !== status) return false;
+  runAfterResponse(() => webhookRunner().start({ id, status }));
+  return true;
+}
