@@ -32,7 +32,7 @@ export function wholeTripPrompt(trip: TripData): string {
 export async function generateWholeTrip(trip: TripData): Promise<{ value: WholeTrip; usage: TokenUsage }> {
   const result = await generateText({
     model: getModel().model,
-    system: SYSTEM_PROMPT,
+    instructions: SYSTEM_PROMPT,
     prompt: wholeTripPrompt(trip),
     output: Output.object({ schema: wholeTripSchema, name: "itinerary" }),
     maxRetries: 0,

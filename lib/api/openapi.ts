@@ -1,7 +1,6 @@
 import "server-only";
 import { z } from "zod";
 import { createDocument, type ZodOpenApiResponseObject } from "zod-openapi";
-import type { oas31 } from "zod-openapi";
 import { listQuerySchema, MAX_IDEMPOTENCY_KEY_LENGTH } from "@/lib/api/itineraries";
 import { itineraryResourceSchema } from "@/lib/domain/resource";
 import { itineraryRequestSchema, jobIdSchema } from "@/lib/domain/trip";
@@ -52,7 +51,7 @@ const resourceResponse = (description: string, headers?: z.ZodObject): ZodOpenAp
 
 const bearer = [{ bearerAuth: [] }];
 
-function buildDocument(): oas31.OpenAPIObject {
+function buildDocument() {
   return createDocument({
     openapi: "3.1.0",
     info: {
@@ -275,10 +274,12 @@ function buildDocument(): oas31.OpenAPIObject {
   });
 }
 
-let cached: oas31.OpenAPIObject | undefined;
+export type OpenApiDocument = ReturnType<typeof buildDocument>;
+
+let cached: OpenApiDocument | undefined;
 
 /** The document, built once per process (the schemas do not change at run time). */
-export function openApiDocument(): oas31.OpenAPIObject {
+export function openApiDocument(): OpenApiDocument {
   cached ??= buildDocument();
   return cached;
 }

@@ -1,8 +1,8 @@
 import type {
-  LanguageModelV3,
-  LanguageModelV3CallOptions,
-  LanguageModelV3GenerateResult,
-  LanguageModelV3Usage,
+  LanguageModelV4,
+  LanguageModelV4CallOptions,
+  LanguageModelV4GenerateResult,
+  LanguageModelV4Usage,
 } from "@ai-sdk/provider";
 import type { Activity, DayPlan, Outline } from "@/lib/domain/trip";
 import { parsePromptTask, type DayTask, type OutlineTask } from "./prompts";
@@ -124,7 +124,7 @@ export function demoDay({ trip, day, theme }: DayTask): DayPlan {
 }
 
 /** All the text of a call's prompt (system and user parts), as one string. */
-export function promptText(options: LanguageModelV3CallOptions): string {
+export function promptText(options: LanguageModelV4CallOptions): string {
   return options.prompt
     .flatMap((message) =>
       message.role === "system"
@@ -136,7 +136,7 @@ export function promptText(options: LanguageModelV3CallOptions): string {
 
 const estimateTokens = (text: string) => Math.ceil(text.length / 4);
 
-function usage(input: string, output: string): LanguageModelV3Usage {
+function usage(input: string, output: string): LanguageModelV4Usage {
   return {
     inputTokens: { total: estimateTokens(input), noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
     outputTokens: { total: estimateTokens(output), text: estimateTokens(output), reasoning: undefined },
@@ -154,8 +154,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
-export function createDemoModel({ latencyMs = 0 }: { latencyMs?: number } = {}): LanguageModelV3 {
-  async function answer(options: LanguageModelV3CallOptions) {
+export function createDemoModel({ latencyMs = 0 }: { latencyMs?: number } = {}): LanguageModelV4 {
+  async function answer(options: LanguageModelV4CallOptions) {
     const prompt = promptText(options);
     const task = parsePromptTask(prompt);
     if (!task) throw new Error("The demo model found no trip request in the prompt.");
@@ -168,11 +168,11 @@ export function createDemoModel({ latencyMs = 0 }: { latencyMs?: number } = {}):
   }
 
   return {
-    specificationVersion: "v3",
+    specificationVersion: "v4",
     provider: "itinera",
     modelId: "demo",
     supportedUrls: {},
-    async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
+    async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
       const { text, usage: tokens } = await answer(options);
       return {
         content: [{ type: "text", text }],

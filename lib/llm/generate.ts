@@ -54,7 +54,7 @@ async function generateStructured<T>(
     try {
       const result = await generateText({
         model,
-        system: SYSTEM_PROMPT,
+        instructions: SYSTEM_PROMPT,
         prompt,
         output: Output.object({ schema, name }),
         maxRetries: 0,

@@ -1,12 +1,12 @@
 import "server-only";
 import { createOpenAI } from "@ai-sdk/openai";
-import type { LanguageModelV3 } from "@ai-sdk/provider";
+import type { LanguageModelV4 } from "@ai-sdk/provider";
 import { env, type Env } from "@/lib/env";
 import { processSingleton, replaceProcessSingleton } from "@/lib/singleton";
 import { createDemoModel, DEMO_MODEL_LABEL } from "./demo-model";
 
 export interface ChosenModel {
-  model: LanguageModelV3;
+  model: LanguageModelV4;
   /** What people see wherever a model is named: "demo model" or "openai:gpt-5-mini". */
   label: string;
   kind: "openai" | "openai-compatible" | "demo";
@@ -42,7 +42,7 @@ export function getModel(): ChosenModel {
   return processSingleton("model", () => chooseModel(env()));
 }
 
-/** Test hook: run the pipeline against a given model (e.g. a MockLanguageModelV3). */
+/** Test hook: run the pipeline against a given model (e.g. a MockLanguageModelV4). */
 export function setModelForTests(chosen: ChosenModel | undefined): void {
   replaceProcessSingleton("model", chosen);
 }

@@ -1,6 +1,6 @@
 import { APICallError } from "ai";
-import { MockLanguageModelV3 } from "ai/test";
-import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { MockLanguageModelV4 } from "ai/test";
+import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
 // Before any app module reads the environment: fast retries, few attempts, room for hung calls.
@@ -33,8 +33,8 @@ const totalCalls = () => [...calls.values()].reduce((sum, count) => sum + count,
 /** What the model does before answering a call: nothing, throw, or wait. */
 let script: (key: string, count: number) => Promise<void> | void = () => {};
 
-const model = new MockLanguageModelV3({
-  doGenerate: async (options): Promise<LanguageModelV3GenerateResult> => {
+const model = new MockLanguageModelV4({
+  doGenerate: async (options): Promise<LanguageModelV4GenerateResult> => {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("no trip request in the prompt");
     const key = task.task === "outline" ? "outline" : `day-${task.day}`;

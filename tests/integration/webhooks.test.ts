@@ -1,8 +1,8 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import { APICallError } from "ai";
-import { MockLanguageModelV3 } from "ai/test";
-import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { MockLanguageModelV4 } from "ai/test";
+import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { and, count, eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
@@ -110,7 +110,7 @@ async function webhookStep(id: string, status: string) {
 
 const LEAKED = "sk-proj-LEAKED-in-provider-body";
 
-const refusingModel = new MockLanguageModelV3({
+const refusingModel = new MockLanguageModelV4({
   doGenerate: () => {
     throw new APICallError({
       message: `HTTP 401: ${LEAKED}`,
@@ -126,8 +126,8 @@ const refusingModel = new MockLanguageModelV3({
 
 let release: () => void = () => {};
 let waitingCalls = 0;
-const waitingModel = new MockLanguageModelV3({
-  doGenerate: async (options): Promise<LanguageModelV3GenerateResult> => {
+const waitingModel = new MockLanguageModelV4({
+  doGenerate: async (options): Promise<LanguageModelV4GenerateResult> => {
     waitingCalls += 1;
     await new Promise<void>((resolve) => (release = resolve));
     const task = parsePromptTask(promptText(options));

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { APICallError } from "ai";
-import { MockLanguageModelV3 } from "ai/test";
-import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { MockLanguageModelV4 } from "ai/test";
+import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { promptText } from "@/lib/llm/demo-model";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { InngestExecutionEngine } from "inngest/internals";
@@ -40,8 +40,8 @@ const modelCalls = new Map<string, number>();
 /** "<destination>#<step>" → errors to throw on its next calls, in order. */
 const scriptedFailures = new Map<string, Error[]>();
 
-const model = new MockLanguageModelV3({
-  async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
+const model = new MockLanguageModelV4({
+  async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");
     const step = task.task === "outline" ? "outline" : `day-${task.day}`;
