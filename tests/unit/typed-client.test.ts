@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { createItineraClient, waitForItinerary, type ItineraryResource } from "../../clients/typescript/src";
+
+// The typed API client: what it sends, and that a minimal request type-checks while a
+// broken one does not (the @ts-expect-error lines fail `npm run typecheck` if they compile).
+
+function recordingFetch(answers: Array<{ status: number; body: unknown; headers?: Record<string, string> }>) {
+  const requests: Request[] = [];
+  const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    requests.push(request);
+    const answer = answers[Math.min(requests.length - 1, answers.length - 1)]!;
+    return Response.json(answer.body, { status: answer.status, headers: answer.headers });
+  };
+  return { fetch, requests };
+}
+
+const resource = (status: ItineraryResource["status"]) => ({ id: "00000000-0000-4000-8000-000000000001", status }) as ItineraryResource;
+
+describe("the typed client", () => {
+  it("posts a trip with only destination and days, with the API key and an Idempotency-Key", async () => {
+    const { fetch, requests } = recordingFetch([{ status: 202, body: { jobId: "job", status: "processing", statusUrl: "u", pageUrl: "p" } }]);
+    const client = createItineraClient({ baseUrl: "https://itinera.example/", apiKey: "key-1", fetch });
+    const { data } = await client.POST("/api/itineraries", {
+      body: { destination: "Lisbon, Portugal", durationDays: 3 },
+      headers: { "Idempotency-Key": "order-42" },
+    });
+    expect(data?.jobId).toBe("job");
+    const [request] = requests;
+    expect(request?.method).toBe("POST");
+    expect(request?.url).toBe("https://itinera.example/api/itineraries");
+    expect(request?.headers.get("authorization")).toBe("Bearer key-1");
+    expect(request?.headers.get("idempotency-key")).toBe("order-42");
+    expect(await request?.json()).toEqual({ destination: "Lisbon, Portugal", durationDays: 3 });
+  });
+
+  it("hands back the error envelope on an error answer", async () => {
+    const envelope = { error: { code: "validation_failed", message: "Some fields need attention." } };
+    const { fetch } = recordingFetch([{ status: 422, body: envelope }]);
+    const client = createItineraClient({ baseUrl: "https://itinera.example", fetch });
+    const { data, error } = await client.POST("/api/itineraries", { body: { destination: "x", durationDays: 99 } });
+    expect(data).toBeUndefined();
+    expect(error?.error.code).toBe("validation_failed");
+  });
+
+  it("waits for a job by reading it as often as Retry-After says, until it has finished", async () => {
+    const { fetch, requests } = recordingFetch([
+      { status: 200, body: resource("processing"), headers: { "retry-after": "0" } },
+      { status: 200, body: resource("processing"), headers: { "retry-after": "0" } },
+      { status: 200, body: resource("completed") },
+    ]);
+    const client = createItineraClient({ baseUrl: "https://itinera.example", fetch });
+    const finished = await waitForItinerary(client, "00000000-0000-4000-8000-000000000001");
+    expect(finished.status).toBe("completed");
+    expect(requests).toHaveLength(3);
+    expect(requests[0]?.url).toBe("https://itinera.example/api/itineraries/00000000-0000-4000-8000-000000000001");
+  });
+
+  it("is typed from the API: a missing or misspelt field does not compile", () => {
+    const client = createItineraClient({ baseUrl: "https://itinera.example", fetch: recordingFetch([]).fetch });
+    const typeChecks = () => {
+      // @ts-expect-error durationDays is required
+      void client.POST("/api/itineraries", { body: { destination: "Lisbon" } });
+      // @ts-expect-error pace is one of relaxed, balanced, packed
+      void client.POST("/api/itineraries", { body: { destination: "Lisbon", durationDays: 2, pace: "fast" } });
+      // @ts-expect-error the API has no such path
+      void client.GET("/api/itinerary");
+    };
+    expect(typeof typeChecks).toBe("function");
+  });
+});
