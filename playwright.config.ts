@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { findChromium } from "./scripts/chromium.mjs";
 
 // Browser and API tests against the production build (`next build` + `next start`) with the
 // local runner, a throwaway embedded database and the fake OpenAI-compatible server.
@@ -44,18 +44,21 @@ export const E2E_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const externalServer = process.env.E2E_SERVER_URL?.replace(/\/+$/, "") || undefined;
 const baseURL = externalServer ?? `http://127.0.0.1:${APP_PORT}`;
 
-// A system Chromium (Debian's `chromium`) when present, Playwright's own otherwise.
-const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((path) => existsSync(path));
-const chromiumArgs = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-dev-shm-usage",
-];
+// CHROMIUM_PATH, else a system Chromium, else Playwright's own (see scripts/chromium.mjs).
+const chromium = findChromium();
+const launchOptions = {
+  executablePath: "problem" in chromium ? undefined : chromium.executablePath,
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+  ],
+};
 
 export default defineConfig({
   testDir: "./tests/e2e",
@@ -70,19 +73,23 @@ export default defineConfig({
   use: {
     baseURL,
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath: systemChromium,
-      args: chromiumArgs,
-    },
+    launchOptions,
   },
   projects: [
     { name: "api", testMatch: /.*\.api\.spec\.ts/ },
     // Starts and kills its own production servers (built by the webServer step below).
     { name: "reliability", testMatch: /.*\.reliability\.spec\.ts/ },
-    { name: "chromium", testMatch: /.*\.browser\.spec\.ts/, use: { ...devices["Desktop Chrome"], launchOptions: { executablePath: systemChromium, args: chromiumArgs } } },
+    // Fails, saying what to install, when there is no Chromium; the browser projects wait for it.
+    { name: "browser-check", testMatch: /chromium\.setup\.ts/ },
+    {
+      name: "chromium",
+      testMatch: /.*\.browser\.spec\.ts/,
+      dependencies: ["browser-check"],
+      use: { ...devices["Desktop Chrome"], launchOptions },
+    },
     // Only under `npm run screenshots`: it rewrites the README's images in docs/screenshots.
     ...(process.env.npm_lifecycle_event === "screenshots"
-      ? [{ name: "screenshots", testMatch: /.*\.screenshots\.ts/, use: { launchOptions: { executablePath: systemChromium, args: chromiumArgs } } }]
+      ? [{ name: "screenshots", testMatch: /.*\.screenshots\.ts/, dependencies: ["browser-check"], use: { launchOptions } }]
       : []),
   ],
   webServer: externalServer ? undefined : {
