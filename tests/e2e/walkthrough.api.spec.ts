@@ -2,11 +2,13 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect, test } from "@playwright/test";
+import { createItineraClient } from "../../clients/typescript/src";
 import { E2E_WEBHOOK_SECRET } from "../../playwright.config";
 
-// What an API client does end to end: request an itinerary with a callback URL, follow it
-// over Server-Sent Events until it completes, and receive a webhook it can verify — with
-// nothing but node:crypto, as docs/api.md shows.
+// What an API client does end to end, with the typed client (clients/typescript): request
+// an itinerary with a callback URL, follow it over Server-Sent Events until it completes,
+// read the result, and receive a webhook it can verify — with nothing but node:crypto, as
+// docs/api.md shows.
 
 interface Delivery {
   headers: http.IncomingHttpHeaders;
@@ -27,7 +29,8 @@ function verify(delivery: Delivery): boolean {
     });
 }
 
-test("POST → live events → completed → a signed webhook arrives", async ({ request }) => {
+test("POST → live events → completed → a signed webhook arrives", async ({ request, baseURL }) => {
+  const itinera = createItineraClient({ baseUrl: baseURL! });
   const deliveries: Delivery[] = [];
   const receiver = http.createServer((req, res) => {
     let body = "";
@@ -41,11 +44,12 @@ test("POST → live events → completed → a signed webhook arrives", async ({
   const { port } = receiver.address() as AddressInfo;
 
   try {
-    const created = await request.post("/api/itineraries", {
-      data: { destination: "Hanoi, Vietnam", durationDays: 2, callbackUrl: `http://127.0.0.1:${port}/hooks/itinera` },
+    const created = await itinera.POST("/api/itineraries", {
+      body: { destination: "Hanoi, Vietnam", durationDays: 2, callbackUrl: `http://127.0.0.1:${port}/hooks/itinera` },
     });
-    expect(created.status()).toBe(202);
-    const { jobId } = (await created.json()) as { jobId: string };
+    expect(created.response.status).toBe(202);
+    expect(created.error).toBeUndefined();
+    const jobId = created.data!.jobId;
 
     // The stream ends by itself once the job is finished; its last snapshot is the result.
     const stream = await request.get(`/api/itineraries/${jobId}/events`, { timeout: 60_000 });
@@ -55,6 +59,8 @@ test("POST → live events → completed → a signed webhook arrives", async ({
     );
     expect(snapshots[0]?.status).toBe("processing");
     expect(snapshots.at(-1)).toMatchObject({ status: "completed", daysCompleted: 2 });
+    const { data: finished } = await itinera.GET("/api/itineraries/{id}", { params: { path: { id: jobId } } });
+    expect(finished?.itinerary?.map((day) => day.day)).toEqual([1, 2]);
 
     await expect.poll(() => deliveries.length, { timeout: 20_000 }).toBeGreaterThan(0);
     const [delivery] = deliveries;
