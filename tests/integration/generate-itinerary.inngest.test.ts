@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { InngestTestEngine, mockCtx } from "@inngest/test";
 import { APICallError } from "ai";
 import { MockLanguageModelV3 } from "ai/test";
@@ -162,61 +162,6 @@ beforeAll(async () => {
   setModelForTests({ model, label: "mock model", kind: "demo" });
 });
 
-
-describe("generate-itinerary function config", () => {
-  const opts = generateItineraryFunction.opts;
-
-  it("is registered as generate-itinerary, triggered by itinerary/requested", () => {
-    expect(generateItineraryFunction.id()).toBe("generate-itinerary");
-    expect((opts.triggers ?? []).map((trigger: { name?: string; event?: string }) => trigger.name ?? trigger.event)).toEqual([
-      "itinerary/requested",
-    ]);
-  });
-
-  it("gives a job 5 attempts (retries 4), one run per job id, cancellable, with a concurrency cap", () => {
-    expect(opts.retries).toBe(4);
-    expect(opts.idempotency).toBe("event.data.runKey");
-    expect(opts.concurrency).toEqual({ limit: 16 }); // LLM_CONCURRENCY's default
-    expect(opts.cancelOn).toHaveLength(1);
-    expect(opts.cancelOn?.[0]?.match).toBe("data.id");
-  });
-
-  it("sends Inngest the same settings in its registration config", () => {
-    const getConfig = (
-      generateItineraryFunction as unknown as {
-        getConfig(options: { baseUrl: URL; appPrefix: string }): Array<Record<string, unknown>>;
-      }
-    ).getConfig.bind(generateItineraryFunction);
-    const [main, failure] = getConfig({ baseUrl: new URL("http://localhost:3000/api/inngest"), appPrefix: "itinera" });
-    expect(main).toMatchObject({
-      id: "itinera-generate-itinerary",
-      triggers: [{ event: "itinerary/requested" }],
-      idempotency: "event.data.runKey",
-      concurrency: { limit: 16 },
-      cancel: [{ event: "itinerary/cancelled", if: "event.data.id == async.data.id" }],
-    });
-    const steps = main!.steps as Record<string, { retries?: { attempts: number } }>;
-    expect(Object.values(steps)[0]?.retries).toEqual({ attempts: 4 });
-    // The onFailure handler is registered as its own function, triggered by the failure event.
-    expect(failure).toMatchObject({ id: "itinera-generate-itinerary-failure" });
-  });
-
-  it("derives retries from JOB_MAX_ATTEMPTS and concurrency from LLM_CONCURRENCY", async () => {
-    vi.resetModules();
-    process.env.JOB_MAX_ATTEMPTS = "2";
-    process.env.LLM_CONCURRENCY = "7";
-    resetEnvCache();
-    try {
-      const reloaded = await import("@/inngest/functions/generate-itinerary");
-      expect(reloaded.generateItineraryFunction.opts.retries).toBe(1);
-      expect(reloaded.generateItineraryFunction.opts.concurrency).toEqual({ limit: 7 });
-    } finally {
-      delete process.env.JOB_MAX_ATTEMPTS;
-      delete process.env.LLM_CONCURRENCY;
-      resetEnvCache();
-    }
-  });
-});
 
 describe("a full run", () => {
   it("writes the outline, one row per day and a completed itinerary with usage", async () => {
