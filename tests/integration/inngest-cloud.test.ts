@@ -17,7 +17,6 @@ const { resetEnvCache, jobRunnerKind, env } = await import("@/lib/env");
 resetEnvCache();
 const route = await import("@/app/api/inngest/route");
 const { POST } = route;
-const { generateItineraryFunction } = await import("@/inngest/functions/generate-itinerary");
 const budget = await import("@/inngest/time-budget");
 const { findItineraryById, insertItinerary } = await import("@/lib/db/queries/itineraries");
 
@@ -139,14 +138,5 @@ describe("the route's time limits", () => {
     expect(env().LLM_TIMEOUT_MS).toBeLessThanOrEqual(budget.MAX_SERVERLESS_LLM_TIMEOUT_MS);
   });
 
-  it("the SDK applies the checkpoint budget to the functions it runs", () => {
-    // What the serve handler asks each function for when a request starts a run (an
-    // internal of this pinned SDK version; 10 s is the SDK's own default for serve).
-    const checkpointing = (
-      generateItineraryFunction as unknown as {
-        shouldAsyncCheckpoint(step: string | undefined, fnId: string, disable: boolean, fallback: number): { maxRuntime: number } | undefined;
-      }
-    ).shouldAsyncCheckpoint(undefined, "fn-id", false, 10_000);
-    expect(checkpointing?.maxRuntime).toBe(budget.CHECKPOINT_MAX_RUNTIME_MS);
-  });
+  // How the endpoint applies the checkpoint budget: inngest-checkpoint-budget.test.ts.
 });

@@ -3,17 +3,18 @@ import http from "node:http";
 import { InngestTestEngine } from "@inngest/test";
 import { NonRetriableError } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeInngestEventApi } from "../helpers/fake-inngest";
 import { createTestDatabase } from "../helpers/database";
+import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
 
 // Webhooks on the Inngest path, without the Inngest server: which `itinerary/ended` events
 // are sent (and with which ids), the failure handler's step tools, and the
-// deliver-itinerary-webhook function itself under @inngest/test.
+// deliver-itinerary-webhook function itself, under @inngest/test and through the app's
+// Inngest endpoint as a (fake) Inngest executor calls it.
 
 const SECRET = "whsec_" + Buffer.from("a test secret of some length").toString("base64");
-const eventApi = await startFakeInngestEventApi();
+const devServer = await startFakeDevServer();
 Object.assign(process.env, {
-  INNGEST_DEV: eventApi.url,
+  INNGEST_DEV: devServer.url,
   WEBHOOK_SECRET: SECRET,
   WEBHOOK_ALLOW_PRIVATE: "1",
   DEMO_MODEL_LATENCY_MS: "0",
@@ -29,6 +30,7 @@ const { submitItinerary } = await import("@/lib/itineraries/submit");
 const { endItinerary, findItineraryById } = await import("@/lib/db/queries/itineraries");
 const { generateItineraryFunction } = await import("@/inngest/functions/generate-itinerary");
 const { deliverItineraryWebhookFunction } = await import("@/inngest/functions/deliver-itinerary-webhook");
+const executor = createInngestExecutor(await import("@/app/api/inngest/route"), devServer);
 
 const received: Array<{ headers: http.IncomingHttpHeaders; body: string }> = [];
 let answer = 200;
@@ -44,7 +46,7 @@ const receiver = http.createServer((request, response) => {
 let callbackUrl = "";
 
 const endedEvents = (id: string) =>
-  eventApi.events.filter((event) => event.name === "itinerary/ended" && event.data.id === id);
+  devServer.events.filter((event) => event.name === "itinerary/ended" && event.data.id === id);
 
 beforeAll(async () => {
   await createTestDatabase();
@@ -53,7 +55,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await eventApi.close();
+  await devServer.close();
   await new Promise<void>((resolve) => receiver.close(() => resolve()));
 });
 
@@ -117,15 +119,6 @@ describe("itinerary/ended on the Inngest path", () => {
 });
 
 describe("the deliver-itinerary-webhook function", () => {
-  it("is triggered by itinerary/ended and retried 4 times (5 attempts)", () => {
-    expect(deliverItineraryWebhookFunction.id()).toBe("deliver-itinerary-webhook");
-    const opts = deliverItineraryWebhookFunction.opts;
-    expect(opts.retries).toBe(4);
-    expect((opts.triggers ?? []).map((trigger: { event?: string; name?: string }) => trigger.name ?? trigger.event)).toEqual([
-      "itinerary/ended",
-    ]);
-  });
-
   it("delivers a signed webhook in its deliver step; a failing receiver fails the step", async () => {
     const { job } = await submitItinerary({ destination: "Sintra, Portugal", durationDays: 1, callbackUrl });
     expect(await endItinerary({ id: job.id, status: "failed", error: "Gave up." })).toBe(true);
@@ -149,6 +142,52 @@ describe("the deliver-itinerary-webhook function", () => {
       expect(failed.error).toMatchObject({ name: "WebhookDeliveryError", message: expect.stringContaining("HTTP 502") });
       // The retry carries the same webhook-id.
       expect(received.splice(0).map((attempt) => attempt.headers["webhook-id"])).toEqual([id]);
+    } finally {
+      answer = 200;
+    }
+  });
+
+  it("is tried JOB_MAX_ATTEMPTS (5) times while the receiver fails, always with the same webhook-id", async () => {
+    const { job } = await submitItinerary({ destination: "Faro, Portugal", durationDays: 1, callbackUrl });
+    expect(await endItinerary({ id: job.id, status: "failed", error: "Gave up." })).toBe(true);
+    received.splice(0);
+    answer = 503;
+    try {
+      const run = await executor.run("itinera-deliver-itinerary-webhook", {
+        name: "itinerary/ended",
+        data: { id: job.id, status: "failed" },
+      });
+      expect(run.status).toBe("failed");
+      expect(run.error).toMatchObject({ name: "WebhookDeliveryError", message: expect.stringContaining("HTTP 503") });
+      const ids = received.splice(0).map((attempt) => attempt.headers["webhook-id"]);
+      expect(ids).toHaveLength(5);
+      expect(new Set(ids).size).toBe(1);
+    } finally {
+      answer = 200;
+    }
+  });
+
+  it("is not sent again once the receiver has accepted it", async () => {
+    const { job } = await submitItinerary({ destination: "Lagos, Portugal", durationDays: 1, callbackUrl });
+    expect(await endItinerary({ id: job.id, status: "cancelled", error: null })).toBe(true);
+    received.splice(0);
+    answer = 500;
+    try {
+      // The receiver fails twice, then accepts the third attempt.
+      const run = await executor.run(
+        "itinera-deliver-itinerary-webhook",
+        { name: "itinerary/ended", data: { id: job.id, status: "cancelled" } },
+        {
+          beforeRequest: ({ attempt }) => {
+            if (attempt === 2) answer = 200;
+          },
+        },
+      );
+      expect(run.status).toBe("completed");
+      expect(run.output).toMatchObject({ outcome: "delivered", httpStatus: 200 });
+      const ids = received.splice(0).map((attempt) => attempt.headers["webhook-id"]);
+      expect(ids).toHaveLength(3);
+      expect(new Set(ids).size).toBe(1);
     } finally {
       answer = 200;
     }

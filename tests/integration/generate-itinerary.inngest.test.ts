@@ -1,33 +1,41 @@
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { InngestTestEngine, mockCtx } from "@inngest/test";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InngestTestEngine } from "@inngest/test";
 import { APICallError } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { promptText } from "@/lib/llm/demo-model";
 import { NonRetriableError, RetryAfterError } from "inngest";
-import { InngestExecutionEngine } from "inngest/internals";
 import { resetEnvCache } from "@/lib/env";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
 import { LlmCallError } from "@/lib/llm/errors";
-import { JobNotActiveError, type DayStepResult, type OutlineStepResult } from "@/lib/workflow/generate-steps";
+import { JobNotActiveError, type OutlineStepResult } from "@/lib/workflow/generate-steps";
 import { endItinerary, findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
 import { dayPlanSchema, outlineSchema, type TokenUsage } from "@/lib/domain/trip";
 import { createTestDatabase } from "../helpers/database";
+import { createInngestExecutor, startFakeDevServer, stepId, type Op } from "../helpers/inngest-executor";
 import { fakeAnswer } from "../fixtures/fake-openai-server";
 
-// The Inngest function under @inngest/test's engine, with the real pipeline, the real
-// database (in-memory PGlite) and a mock language model.
+// The generation function with the real pipeline, the real database (in-memory PGlite) and a
+// mock language model: run through the app's Inngest endpoint by a fake Inngest executor
+// (one HTTP request per step, as Inngest sends them), or under @inngest/test's engine.
 
 // The function module reads env() when it is imported (retries, concurrency) and the
-// Inngest client is created at import time: pin the environment first, then import.
-for (const key of ["JOB_MAX_ATTEMPTS", "LLM_CONCURRENCY", "INNGEST_DEV", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"]) {
+// Inngest client is created at import time: pin the environment first, then import. Dev
+// mode, pointed at a fake dev server, so the endpoint takes unsigned requests.
+const devServer = await startFakeDevServer();
+for (const key of ["JOB_MAX_ATTEMPTS", "LLM_CONCURRENCY", "JOB_RUNNER", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"]) {
   delete process.env[key];
 }
+process.env.INNGEST_DEV = devServer.url;
 resetEnvCache();
 const { generateItineraryFunction } = await import("@/inngest/functions/generate-itinerary");
 const { onGenerateItineraryFailure } = await import("@/lib/workflow/generate");
 const { dispatchItineraryEnded } = await import("@/lib/jobs/dispatch");
+const executor = createInngestExecutor(await import("@/app/api/inngest/route"), devServer);
+
+/** The function's composite id (app id + function id), as Inngest calls it. */
+const GENERATE = "itinera-generate-itinerary";
 
 // --- A mock model that answers from the task in the prompt and counts calls per step.
 
@@ -97,136 +105,31 @@ async function newJob(durationDays: number) {
   });
 }
 
-const requested = (id: string) => [{ name: "itinerary/requested", data: { id, runKey: id } }] as [
-  { name: string; data: { id: string; runKey: string } },
-];
+const requestedEvent = (id: string) => ({ name: "itinerary/requested", data: { id, runKey: id } });
+const requested = (id: string) => [requestedEvent(id)] as [ReturnType<typeof requestedEvent>];
 
-/** Step ids as Inngest sees them (the engine hashes the ids we give to step.run). */
-const hashed = (stepId: string) => InngestExecutionEngine._internals.hashId(stepId);
-
-/** Counts how often each step's body really ran (memoized steps do not run their body). */
-function countingCtx(bodies: string[]) {
-  return (raw: Parameters<typeof mockCtx>[0]) => {
-    const ctx = mockCtx(raw);
-    const run = raw.step.run;
-    return {
-      ...ctx,
-      step: {
-        ...ctx.step,
-        run: (id: string, fn: () => unknown) =>
-          run(id, () => {
-            bodies.push(id);
-            return fn();
-          }),
-      },
-    } as typeof ctx;
-  };
-}
-
-/**
- * One execution = one HTTP request from Inngest to our serve handler: run the function once
- * with the memoized `steps`, optionally asking for one step (`targetStepId`), and report the
- * single checkpoint it reached. `individualExecution` is the engine's own (protected)
- * primitive; `execute()`/`executeStep()` chain many of these and, for parallel steps,
- * re-dispatch every pending step from every branch, which runs a step's body more than once
- * and makes step-level counting nondeterministic. Inngest itself runs each parallel step in
- * its own request, which is what this models.
- */
-class RequestEngine extends InngestTestEngine {
-  request(options: InngestTestEngine.InlineOptions) {
-    return this.individualExecution(options);
-  }
-}
-
-type Checkpoint = Awaited<ReturnType<RequestEngine["request"]>>["result"];
-interface RanStep {
-  id: string;
-  op: string;
-  data?: unknown;
-  error?: { name?: string; message?: string };
-}
-
-// The checkpoint type is an Omit<> over a union, so TypeScript cannot narrow it by `type`.
-function ranStep(checkpoint: Checkpoint): RanStep {
-  expect(checkpoint.type).toBe("step-ran");
-  return (checkpoint as unknown as { step: RanStep }).step;
-}
-
-function foundStepIds(checkpoint: Checkpoint): string[] {
-  expect(checkpoint.type).toBe("steps-found");
-  return (checkpoint as unknown as { steps: Array<{ id: string }> }).steps.map((step) => step.id);
-}
+/** The steps whose bodies ran in these requests, in order: a body that ran reports its
+ * result (StepRun) or its error (StepError, StepFailed); memoized steps report nothing. */
+const bodiesRun = (requests: Array<{ ops: Op[] }>) =>
+  requests.flatMap(({ ops }) => ops.filter((op) => /^Step(Run|Error|Failed)$/.test(op.op)).map((op) => op.displayName));
 
 beforeAll(async () => {
   await createTestDatabase();
   setModelForTests({ model, label: "mock model", kind: "demo" });
 });
 
-
-describe("generate-itinerary function config", () => {
-  const opts = generateItineraryFunction.opts;
-
-  it("is registered as generate-itinerary, triggered by itinerary/requested", () => {
-    expect(generateItineraryFunction.id()).toBe("generate-itinerary");
-    expect((opts.triggers ?? []).map((trigger: { name?: string; event?: string }) => trigger.name ?? trigger.event)).toEqual([
-      "itinerary/requested",
-    ]);
-  });
-
-  it("gives a job 5 attempts (retries 4), one run per job id, cancellable, with a concurrency cap", () => {
-    expect(opts.retries).toBe(4);
-    expect(opts.idempotency).toBe("event.data.runKey");
-    expect(opts.concurrency).toEqual({ limit: 16 }); // LLM_CONCURRENCY's default
-    expect(opts.cancelOn).toHaveLength(1);
-    expect(opts.cancelOn?.[0]?.match).toBe("data.id");
-  });
-
-  it("sends Inngest the same settings in its registration config", () => {
-    const getConfig = (
-      generateItineraryFunction as unknown as {
-        getConfig(options: { baseUrl: URL; appPrefix: string }): Array<Record<string, unknown>>;
-      }
-    ).getConfig.bind(generateItineraryFunction);
-    const [main, failure] = getConfig({ baseUrl: new URL("http://localhost:3000/api/inngest"), appPrefix: "itinera" });
-    expect(main).toMatchObject({
-      id: "itinera-generate-itinerary",
-      triggers: [{ event: "itinerary/requested" }],
-      idempotency: "event.data.runKey",
-      concurrency: { limit: 16 },
-      cancel: [{ event: "itinerary/cancelled", if: "event.data.id == async.data.id" }],
-    });
-    const steps = main!.steps as Record<string, { retries?: { attempts: number } }>;
-    expect(Object.values(steps)[0]?.retries).toEqual({ attempts: 4 });
-    // The onFailure handler is registered as its own function, triggered by the failure event.
-    expect(failure).toMatchObject({ id: "itinera-generate-itinerary-failure" });
-  });
-
-  it("derives retries from JOB_MAX_ATTEMPTS and concurrency from LLM_CONCURRENCY", async () => {
-    vi.resetModules();
-    process.env.JOB_MAX_ATTEMPTS = "2";
-    process.env.LLM_CONCURRENCY = "7";
-    resetEnvCache();
-    try {
-      const reloaded = await import("@/inngest/functions/generate-itinerary");
-      expect(reloaded.generateItineraryFunction.opts.retries).toBe(1);
-      expect(reloaded.generateItineraryFunction.opts.concurrency).toEqual({ limit: 7 });
-    } finally {
-      delete process.env.JOB_MAX_ATTEMPTS;
-      delete process.env.LLM_CONCURRENCY;
-      resetEnvCache();
-    }
-  });
+afterAll(async () => {
+  await devServer.close();
 });
 
 describe("a full run", () => {
   it("writes the outline, one row per day and a completed itinerary with usage", async () => {
     const job = await newJob(3);
-    const t = new InngestTestEngine({ function: generateItineraryFunction, events: requested(job.id) });
 
-    const { result, error } = await t.execute();
+    const run = await executor.run(GENERATE, requestedEvent(job.id));
 
-    expect(error).toBeUndefined();
-    expect(result).toEqual({ days: 3 });
+    expect(run.status).toBe("completed");
+    expect(run.output).toEqual({ days: 3 });
 
     const row = await findItineraryById({ id: job.id });
     expect(row?.status).toBe("completed");
@@ -245,12 +148,9 @@ describe("a full run", () => {
     expect(days.map((day) => day.day)).toEqual([1, 2, 3]);
     expect(days.every((day) => day.plan.activities.length > 0)).toBe(true);
 
-    // The outline is written once. (Days: @inngest/test re-dispatches pending parallel steps,
-    // so a day body can run more than once here; see RequestEngine. planDay still stores
-    // exactly one row per day, as checked above.)
-    const counts = callsFor(job);
-    expect(counts.outline).toBe(1);
-    for (const day of [1, 2, 3]) expect(counts[`day-${day}`]).toBeGreaterThanOrEqual(1);
+    // Every step ran once, the days each in a request of their own: one model call each.
+    expect(bodiesRun(run.requests)).toEqual(["outline", "day-1", "day-2", "day-3", "finalize", "notify"]);
+    expect(callsFor(job)).toEqual({ outline: 1, "day-1": 1, "day-2": 1, "day-3": 1 });
   });
 });
 
@@ -258,68 +158,48 @@ describe("retrying a failed day", () => {
   it("re-runs only the failed day; finished steps come from Inngest's memoized state", async () => {
     const job = await newJob(3);
     failNext(job, "day-2", new Error("connection reset by the model"));
-    const bodies: string[] = [];
-    const engine = new RequestEngine({
-      function: generateItineraryFunction,
-      events: requested(job.id),
-      transformCtx: countingCtx(bodies),
+    // What the job looked like when Inngest came back to retry day 2.
+    let midway: { status?: string; progress?: number; days: number[]; calls: Record<string, number> } | undefined;
+    const run = await executor.run(GENERATE, requestedEvent(job.id), {
+      async beforeRequest({ step, attempt }) {
+        if (step !== "day-2" || attempt !== 1) return;
+        const row = await findItineraryById({ id: job.id });
+        const days = (await listDayRows({ itineraryId: job.id })).map((day) => day.day);
+        midway = { status: row?.status, progress: row?.progress, days, calls: callsFor(job) };
+      },
     });
 
     // Request 1: the outline step (the only step there is at first) runs at once.
-    const outlineStep = ranStep((await engine.request({})).result);
-    expect(outlineStep.id).toBe(hashed("outline"));
-    const outline = outlineStep.data as OutlineStepResult;
-    expect(outline.days).toEqual([1, 2, 3]);
-    const memo = (id: string, data: unknown) => ({ id, handler: () => data });
-
+    const [first, second] = run.requests;
+    expect(first?.ops.map((op) => [op.op, op.id])).toEqual([["StepRun", stepId("outline")]]);
+    expect((first?.ops[0]?.data as OutlineStepResult).days).toEqual([1, 2, 3]);
     // Request 2: with the outline memoized, the function reports the three day steps,
     // which Inngest then runs in parallel, one request each.
-    const second = await engine.request({ steps: [memo("outline", outline)] });
-    expect(foundStepIds(second.result)).toEqual([1, 2, 3].map((day) => hashed(`day-${day}`)));
-
-    const dayResults = new Map<number, RanStep>();
-    for (const day of [1, 2, 3]) {
-      const ran = await engine.request({
-        steps: [memo("outline", outline)],
-        targetStepId: hashed(`day-${day}`),
-        disableImmediateExecution: true,
-      });
-      dayResults.set(day, ranStep(ran.result));
-    }
+    expect(second?.memo).toEqual(["outline"]);
+    expect(second?.ops.map((op) => [op.op, op.id])).toEqual([1, 2, 3].map((day) => ["StepPlanned", stepId(`day-${day}`)]));
 
     // Day 2 failed with a retriable error; days 1 and 3 are stored; the job is still running.
-    const failed = dayResults.get(2)!;
-    expect(failed.op).toBe("StepError"); // retriable, not StepFailed
-    expect(failed.error).toMatchObject({
-      name: "LlmCallError",
-      message: "The language model call failed unexpectedly.",
+    const dayTwo = run.requests.filter((request) => request.step === "day-2");
+    expect(dayTwo.map((request) => request.attempt)).toEqual([0, 1]);
+    expect(dayTwo[0]?.ops).toMatchObject([
+      { op: "StepError", error: { name: "LlmCallError", message: "The language model call failed unexpectedly." } },
+    ]);
+    expect(midway).toEqual({
+      status: "processing",
+      progress: 10 + Math.floor((80 * 2) / 3),
+      days: [1, 3],
+      calls: { outline: 1, "day-1": 1, "day-2": 1, "day-3": 1 },
     });
-    const midway = await findItineraryById({ id: job.id });
-    expect(midway?.status).toBe("processing");
-    expect((await listDayRows({ itineraryId: job.id })).map((row) => row.day)).toEqual([1, 3]);
-    expect(midway?.progress).toBe(10 + Math.floor((80 * 2) / 3));
-    expect(callsFor(job)).toEqual({ outline: 1, "day-1": 1, "day-2": 1, "day-3": 1 });
-    expect(bodies.sort()).toEqual(["day-1", "day-2", "day-3", "outline"]);
 
-    // The retry: Inngest calls the function again with the outline, day 1 and day 3 memoized.
-    // Only day 2 is new, so the public execute() runs day 2, then finalize, deterministically.
-    bodies.length = 0;
-    const retry = new InngestTestEngine({
-      function: generateItineraryFunction,
-      events: requested(job.id),
-      transformCtx: countingCtx(bodies),
-      steps: [
-        memo("outline", outline),
-        memo("day-1", dayResults.get(1)!.data as DayStepResult),
-        memo("day-3", dayResults.get(3)!.data as DayStepResult),
-      ],
-    });
-    const { result, error } = await retry.execute();
-    expect(error).toBeUndefined();
-    expect(result).toEqual({ days: 3 });
+    // The retry: Inngest calls day 2 again (attempt 1) with the outline, day 1 and day 3
+    // memoized, and only day 2 runs; then finalize and notify.
+    expect(dayTwo[1]?.memo.toSorted()).toEqual(["day-1", "day-3", "outline"]);
+    expect(dayTwo[1]?.ops).toMatchObject([{ op: "StepRun", id: stepId("day-2") }]);
+    expect(run.status).toBe("completed");
+    expect(run.output).toEqual({ days: 3 });
 
     // Finished steps did not run again: no body, no model call. Day 2 called the model twice.
-    expect(bodies).toEqual(["day-2", "finalize", "notify"]);
+    expect(bodiesRun(run.requests)).toEqual(["outline", "day-1", "day-2", "day-3", "day-2", "finalize", "notify"]);
     expect(callsFor(job)).toEqual({ outline: 1, "day-1": 1, "day-2": 2, "day-3": 1 });
 
     const row = await findItineraryById({ id: job.id });
@@ -343,9 +223,8 @@ describe("retrying a failed day", () => {
     expect(await listDayRows({ itineraryId: job.id })).toHaveLength(0);
   });
 
-  it("a fatal model error fails the step for good (no retry)", async () => {
+  it("a fatal model error fails the step for good (no retry), and the job with it", async () => {
     const job = await newJob(1);
-    const engine = new RequestEngine({ function: generateItineraryFunction, events: requested(job.id) });
     failNext(
       job,
       "outline",
@@ -358,11 +237,51 @@ describe("retrying a failed day", () => {
         isRetryable: false,
       }),
     );
-    const step = ranStep((await engine.request({})).result);
-    expect(step.op).toBe("StepFailed");
-    expect(step.error?.name).toBe("NonRetriableError");
-    expect(step.error?.message).toMatch(/OPENAI_API_KEY/);
-    expect(step.error?.message).not.toContain("sk-secret");
+    const run = await executor.run(GENERATE, requestedEvent(job.id));
+
+    // The first attempt reports the step failed for good (StepFailed, not StepError).
+    const [step] = run.requests[0]?.ops ?? [];
+    expect(step?.op).toBe("StepFailed");
+    expect(step?.error?.name).toBe("NonRetriableError");
+    expect(step?.error?.message).toMatch(/OPENAI_API_KEY/);
+    expect(JSON.stringify(run)).not.toContain("sk-secret");
+    // Nothing was retried: one attempt, one model call.
+    expect(run.requests.map((request) => request.attempt)).toEqual(run.requests.map(() => 0));
+    expect(callsFor(job)).toEqual({ outline: 1 });
+
+    // The run failed, and the failure function Inngest then runs failed the job, saying why.
+    expect(run.status).toBe("failed");
+    expect(run.failure?.status).toBe("completed");
+    const row = await findItineraryById({ id: job.id });
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toMatch(/OPENAI_API_KEY/);
+    expect(row?.error).not.toContain("sk-secret");
+  });
+
+  it("a day that keeps failing is tried JOB_MAX_ATTEMPTS (5) times, then the job fails", async () => {
+    const job = await newJob(2);
+    failNext(job, "day-1", ...Array.from({ length: 6 }, () => new Error("connection reset by the model")));
+    const run = await executor.run(GENERATE, requestedEvent(job.id));
+
+    // Attempts 0–3 are retriable (StepError); the fifth, the last, fails the step for good.
+    const dayOne = run.requests.filter((request) => request.step === "day-1");
+    expect(dayOne.map((request) => `${request.attempt}:${request.ops[0]?.op}`)).toEqual([
+      "0:StepError",
+      "1:StepError",
+      "2:StepError",
+      "3:StepError",
+      "4:StepFailed",
+    ]);
+    expect(callsFor(job)).toEqual({ outline: 1, "day-1": 5, "day-2": 1 });
+
+    expect(run.status).toBe("failed");
+    expect(run.error).toMatchObject({ name: "LlmCallError" });
+    expect(run.failure?.status).toBe("completed");
+    const row = await findItineraryById({ id: job.id });
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toBe(
+      "The language model call failed unexpectedly. We tried several times and gave up; please try again later.",
+    );
   });
 });
 

@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { MockLanguageModelV3 } from "ai/test";
+import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { createTestDatabase } from "../helpers/database";
+import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
+import { fakeAnswer } from "../fixtures/fake-openai-server";
+
+// The checkpoint budget as the Inngest endpoint applies it. When Inngest's call carries
+// the function's and queue item's ids, the SDK runs step after step inside that one request,
+// reporting each finished step to Inngest (POST /v1/checkpoint/:runId/async), until
+// CHECKPOINT_MAX_RUNTIME_MS has passed; then it hands the next steps back to Inngest. A
+// one-day job has only sequential steps (outline, day-1, finalize, notify); its outline's
+// model call is made to "take" a given time on a fake clock.
+
+const devServer = await startFakeDevServer();
+for (const key of ["JOB_RUNNER", "JOB_MAX_ATTEMPTS", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"]) delete process.env[key];
+process.env.INNGEST_DEV = devServer.url;
+const { resetEnvCache } = await import("@/lib/env");
+resetEnvCache();
+const { CHECKPOINT_MAX_RUNTIME_MS } = await import("@/inngest/time-budget");
+const { setModelForTests } = await import("@/lib/llm/model");
+const { promptText } = await import("@/lib/llm/demo-model");
+const { parsePromptTask } = await import("@/lib/llm/prompts");
+const { findItineraryById, insertItinerary } = await import("@/lib/db/queries/itineraries");
+const executor = createInngestExecutor(await import("@/app/api/inngest/route"), devServer);
+
+/** destination → how long its outline call takes, in fake milliseconds. */
+const outlineTakes = new Map<string, number>();
+const modelCalls: string[] = [];
+const model = new MockLanguageModelV3({
+  async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
+    const task = parsePromptTask(promptText(options));
+    if (!task) throw new Error("mock model: no <trip_request> in the prompt");
+    const step = task.task === "outline" ? "outline" : `day-${task.day}`;
+    modelCalls.push(`${task.trip.destination}#${step}`);
+    if (step === "outline") await vi.advanceTimersByTimeAsync(outlineTakes.get(task.trip.destination) ?? 0);
+    return {
+      content: [{ type: "text", text: JSON.stringify(fakeAnswer(task)) }],
+      finishReason: { unified: "stop", raw: "stop" },
+      usage: {
+        inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
+        outputTokens: { total: 5, text: 5, reasoning: 0 },
+      },
+      warnings: [],
+    };
+  },
+});
+
+beforeAll(async () => {
+  await createTestDatabase();
+  setModelForTests({ model, label: "mock model", kind: "demo" });
+});
+
+afterAll(async () => {
+  await devServer.close();
+});
+
+let jobCounter = 0;
+/** One call from Inngest, with checkpointing, for a new one-day job whose outline takes `ms`. */
+async function firstCallWithSlowOutline(ms: number) {
+  jobCounter += 1;
+  const job = await insertItinerary({
+    destination: `Budget trip ${jobCounter}`,
+    durationDays: 1,
+    pace: "balanced",
+    budget: "moderate",
+    travellers: 2,
+    model: "mock model",
+    requestHash: `budget-${jobCounter}`,
+  });
+  outlineTakes.set(job.destination, ms);
+  const runId = `01BUDGETRUN${jobCounter}`;
+  // Timers and the clock are fake; they also follow real time, so nothing else stalls.
+  vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"], shouldAdvanceTime: true });
+  try {
+    const response = await executor.call({
+      fnId: "itinera-generate-itinerary",
+      event: { name: "itinerary/requested", data: { id: job.id, runKey: job.id } },
+      runId,
+      checkpointing: { fnId: "generate-itinerary-uuid", queueItemId: `queue-item-${jobCounter}` },
+    });
+    const checkpointed = devServer.checkpoints
+      .filter((checkpoint) => checkpoint.runId === runId)
+      .flatMap((checkpoint) => checkpoint.steps.map((step) => `${step.op} ${step.displayName}`));
+    const calls = modelCalls.filter((call) => call.startsWith(`${job.destination}#`)).map((call) => call.split("#")[1]);
+    return { response, checkpointed, calls, row: await findItineraryById({ id: job.id }) };
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+describe("the checkpoint budget", () => {
+  it("keeps running steps in the same request while less than CHECKPOINT_MAX_RUNTIME_MS has passed", async () => {
+    // 179 s: far past the SDK's own default budget for serve (10 s).
+    const { response, checkpointed, calls, row } = await firstCallWithSlowOutline(CHECKPOINT_MAX_RUNTIME_MS - 1000);
+    expect(checkpointed).toEqual(["StepRun outline", "StepRun day-1", "StepRun finalize", "StepRun notify"]);
+    expect(response.status).toBe(206);
+    expect(response.ops).toMatchObject([{ op: "RunComplete", data: { days: 1 } }]);
+    expect(calls).toEqual(["outline", "day-1"]);
+    expect(row?.status).toBe("completed");
+  });
+
+  it("hands the remaining steps back to Inngest once CHECKPOINT_MAX_RUNTIME_MS has passed", async () => {
+    const { response, checkpointed, calls, row } = await firstCallWithSlowOutline(CHECKPOINT_MAX_RUNTIME_MS + 1000);
+    expect(checkpointed).toEqual(["StepRun outline"]);
+    expect(response.status).toBe(206);
+    expect(response.ops).toMatchObject([{ op: "StepPlanned", displayName: "day-1" }]);
+    expect(calls).toEqual(["outline"]);
+    expect(row?.status).toBe("processing");
+  });
+});
