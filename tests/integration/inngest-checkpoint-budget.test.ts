@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { MockLanguageModelV3 } from "ai/test";
-import type { LanguageModelV3GenerateResult } from "@ai-sdk/provider";
+import { MockLanguageModelV4 } from "ai/test";
+import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { createTestDatabase } from "../helpers/database";
 import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
 import { fakeAnswer } from "../fixtures/fake-openai-server";
@@ -27,8 +27,8 @@ const executor = createInngestExecutor(await import("@/app/api/inngest/route"), 
 /** destination → how long its outline call takes, in fake milliseconds. */
 const outlineTakes = new Map<string, number>();
 const modelCalls: string[] = [];
-const model = new MockLanguageModelV3({
-  async doGenerate(options): Promise<LanguageModelV3GenerateResult> {
+const model = new MockLanguageModelV4({
+  async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");
     const step = task.task === "outline" ? "outline" : `day-${task.day}`;
