@@ -1,17 +1,21 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { corsResponseHeaders, preflightResponse } from "@/lib/api/cors";
+import { corsResponseHeaders, crossOriginWriteRefusal, preflightResponse } from "@/lib/api/cors";
 import { methodNotAllowed } from "@/lib/api/routes";
 import { env } from "@/lib/env";
 
 // The public JSON API's edge (not /api/inngest, which only Inngest calls): CORS preflights
-// are answered here, a method a path does not take gets 405 in the error envelope, and
-// actual responses get their CORS headers on the way out. Rules: lib/api/cors.ts, lib/api/routes.ts.
+// are answered here, a browser write from a foreign origin is refused (403) before it
+// reaches a route, a method a path does not take gets 405 in the error envelope, and actual
+// responses get their CORS headers on the way out. Rules: lib/api/cors.ts, lib/api/routes.ts.
 
 export function proxy(request: NextRequest) {
-  const allowedOrigins = env().CORS_ALLOWED_ORIGINS;
+  const { CORS_ALLOWED_ORIGINS: allowedOrigins, APP_URL } = env();
   const preflight = preflightResponse(request, allowedOrigins);
-  const response = preflight ?? methodNotAllowed(request.nextUrl.pathname, request.method) ?? NextResponse.next();
   if (preflight) return preflight;
+  const ownOrigin = APP_URL ? new URL(APP_URL).origin : request.nextUrl.origin;
+  const refusal = crossOriginWriteRefusal(request, allowedOrigins, ownOrigin);
+  if (refusal) return refusal;
+  const response = methodNotAllowed(request.nextUrl.pathname, request.method) ?? NextResponse.next();
   corsResponseHeaders(request, allowedOrigins).forEach((value, name) => response.headers.set(name, value));
   return response;
 }

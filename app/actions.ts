@@ -1,12 +1,13 @@
 "use server";
 
-import { headers } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { isAppError } from "@/lib/errors";
-import { formValuesToInput, readFormValues, type SubmitFormState } from "./form";
-import { clientKeyFromHeaders } from "@/lib/itineraries/limits";
-import { submitItinerary } from "@/lib/itineraries/submit";
+import { identifyCaller } from "@/lib/api/caller";
 import { toAppError } from "@/lib/api/http";
+import { mintOwner } from "@/lib/api/owner";
+import { isAppError } from "@/lib/errors";
+import { submitItinerary } from "@/lib/itineraries/submit";
+import { formValuesToInput, readFormValues, type SubmitFormState } from "./form";
 
 export async function submitItineraryAction(
   _previous: SubmitFormState,
@@ -15,9 +16,16 @@ export async function submitItineraryAction(
   const values = readFormValues(formData);
   let jobId: string;
   try {
+    const requestHeaders = await headers();
+    const caller = await identifyCaller(requestHeaders);
+    // A browser's first trip makes it an owner; the limits still count this request in
+    // the bucket it came with (its address or the shared one), not a fresh owner's.
+    const minted = caller.kind === "browser" ? null : await mintOwner(requestHeaders.get("host"));
     const { job } = await submitItinerary(formValuesToInput(values), {
-      clientKey: clientKeyFromHeaders(await headers()),
+      clientKey: caller.clientKey,
+      ownerKey: minted?.owner.ownerKey ?? caller.ownerKey,
     });
+    if (minted) (await cookies()).set(minted.cookie.name, minted.cookie.value, minted.cookie.options);
     jobId = job.id;
   } catch (error) {
     const appError = isAppError(error) ? error : toAppError(error);

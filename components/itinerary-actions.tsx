@@ -17,8 +17,8 @@ function download(name: string, type: string, content: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-/** Cancel, retry, share, export and print: what a traveller can do with a job. */
-export function ItineraryActions({ itinerary }: { itinerary: ItineraryResource }) {
+/** Cancel, retry (for its owner), share, export and print: what a traveller can do with a job. */
+export function ItineraryActions({ itinerary, canChange }: { itinerary: ItineraryResource; canChange: boolean }) {
   const router = useRouter();
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<string | null>(null);
@@ -55,12 +55,12 @@ export function ItineraryActions({ itinerary }: { itinerary: ItineraryResource }
   return (
     <div className="no-print space-y-2">
       <div className="flex flex-wrap gap-2">
-        {status === "processing" ? (
+        {canChange && status === "processing" ? (
           <button type="button" className={buttonClass} disabled={busy} onClick={() => act("cancel")}>
             Cancel
           </button>
         ) : null}
-        {status === "failed" || status === "cancelled" ? (
+        {canChange && (status === "failed" || status === "cancelled") ? (
           <button type="button" className={buttonClass} disabled={busy} onClick={() => act("retry")}>
             Try again
           </button>

@@ -18,7 +18,8 @@ function formatDate(iso: string) {
   });
 }
 
-export function ItineraryStatusView({ initial }: { initial: ItineraryResource }) {
+/** `canChange`: the viewer owns the trip (or it is ownerless on an open server), so may cancel or retry it. */
+export function ItineraryStatusView({ initial, canChange }: { initial: ItineraryResource; canChange: boolean }) {
   const { itinerary, connection } = useItineraryStatus(initial.id, initial);
   const { outline, days, status } = itinerary;
   const landed = new Map(days.map((plan) => [plan.day, plan]));
@@ -39,7 +40,7 @@ export function ItineraryStatusView({ initial }: { initial: ItineraryResource })
         </p>
       </header>
 
-      <ItineraryActions itinerary={itinerary} />
+      <ItineraryActions itinerary={itinerary} canChange={canChange} />
 
       {itinerary.model === DEMO_MODEL ? (
         <aside

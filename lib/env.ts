@@ -50,6 +50,17 @@ const envSchema = z.object({
   /** Jobs one client may have processing at once; 0 turns the cap off. */
   MAX_CONCURRENT_JOBS_PER_CLIENT: positiveInt(0, 10_000).default(5),
 
+  /**
+   * The request header that carries the client's address, set by a proxy you trust (for
+   * example "x-real-ip"). Only this header splits the per-client limits by address; unset,
+   * clients without a key or owner cookie share one bucket. On Vercel: "x-real-ip".
+   */
+  TRUSTED_CLIENT_IP_HEADER: z
+    .string()
+    .regex(/^[A-Za-z0-9-]+$/, "must be a header name such as x-real-ip")
+    .transform((value) => value.toLowerCase())
+    .optional(),
+
   /** Comma-separated API keys; listing and deleting jobs need one (Authorization: Bearer). */
   API_KEYS: z
     .string()

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import Link from "next/link";
 import { StatusBadge } from "@/components/status-badge";
+import { ownerCookieValue, ownerFromCookie } from "@/lib/api/owner";
 import { presentSummary } from "@/lib/domain/presenter";
 import { listItineraries } from "@/lib/itineraries/reads";
 
-export const metadata: Metadata = { title: "Recent itineraries" };
+export const metadata: Metadata = { title: "Your itineraries", robots: { index: false } };
 export const dynamic = "force-dynamic";
 
 const ago = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
@@ -17,10 +19,12 @@ function age(iso: string, now: number): string {
   return ago.format(Math.round(seconds / 86_400), "day");
 }
 
+/** This browser's trips (history is private): none until it has planned one. */
 async function loadRecent() {
   const now = Date.now();
-  // Jobs created with an API key belong to that key's owner and are not shown here.
-  const rows = await listItineraries({ limit: 50, ownerKey: null });
+  const owner = await ownerFromCookie(ownerCookieValue(await headers()));
+  if (!owner) return [];
+  const rows = await listItineraries({ limit: 50, ownerKey: owner.ownerKey });
   return rows.map((row) => {
     const summary = presentSummary(row);
     return { ...summary, age: age(summary.createdAt, now) };
@@ -31,10 +35,10 @@ export default async function ItinerariesPage() {
   const items = await loadRecent();
   return (
     <div className="space-y-6">
-      <h1 className="text-3xl font-bold tracking-tight">Recent itineraries</h1>
+      <h1 className="text-3xl font-bold tracking-tight">Your itineraries</h1>
       {items.length === 0 ? (
         <p>
-          No itineraries yet.{" "}
+          Trips planned in this browser appear here; no one else sees them.{" "}
           <Link href="/" className="font-medium text-brand-700 underline dark:text-brand-100">
             Plan your first trip
           </Link>

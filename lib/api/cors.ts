@@ -72,3 +72,16 @@ export function corsResponseHeaders(request: Request, allowedOrigins: readonly s
   }
   return headers;
 }
+
+/**
+ * A browser write from another origin is refused by the server, before anything changes:
+ * 403 when the request's Origin is neither the app's own nor allowed. Without an Origin
+ * (curl, servers) there is no browser to protect, and null is returned.
+ */
+export function crossOriginWriteRefusal(request: Request, allowedOrigins: readonly string[], ownOrigin: string): Response | null {
+  if (READ_METHODS.has(request.method) || request.method === "OPTIONS") return null;
+  const origin = request.headers.get("origin");
+  if (origin === null || origin === ownOrigin || mayWriteFrom(origin, allowedOrigins)) return null;
+  const refusal = new AppError("forbidden", `Browsers at ${origin} may not ${request.method} to this API.`);
+  return Response.json(refusal.toJSON(), { status: refusal.status, headers: { Vary: "Origin" } });
+}

@@ -39,6 +39,11 @@ const unauthorized = errors(
   "API keys are configured and the request has no valid Authorization: Bearer key",
   ["unauthorized"],
 );
+const notYours = errors("No itinerary has this id, or it is not the caller's to change (the same answer for both)", ["not_found"]);
+const crossOrigin = errors("A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS", ["forbidden"]);
+/** What every change of a job says about who may make it. */
+const OWNER_ONLY =
+  "Only the job's owner may do this: the API key it was created with, or the browser that created it (its owner cookie, same origin). A job without an owner may be changed by anyone holding its id while the server has no API keys. Anyone else gets 404, as for an unknown id; reading the job stays public.";
 const unavailable = errors("The database or the job queue is unreachable", ["database_unavailable", "dispatch_failed"], withRetryAfter);
 const unexpected = errors("Something went wrong on our side", ["internal_error"]);
 
@@ -68,7 +73,7 @@ function buildDocument() {
           tags: ["itineraries"],
           summary: "Request an itinerary",
           description:
-            "Answers at once with the job. An Idempotency-Key makes retries safe for 24 hours: the same key with the same body returns the same job; with another body, 422 idempotency_key_reused. With API keys configured, a key is optional here; a job created with one is listed only for that key.",
+            "Answers at once with the job, owned by the caller: its API key, or the browser's owner cookie. An Idempotency-Key makes retries safe for 24 hours within the caller's own jobs: the same key with the same body returns the same job; with another body, 422 idempotency_key_reused. With API keys configured, a key (or a same-origin browser that owns trips) is required; without any, the job has no owner.",
           security: [{ bearerAuth: [] }, {}],
           requestParams: {
             header: z.object({
@@ -91,7 +96,8 @@ function buildDocument() {
               }),
             },
             "400": errors("Malformed JSON, an empty body or a bad Idempotency-Key", ["invalid_json", "bad_request"]),
-            "401": errors("An Authorization header with a key that is not valid", ["unauthorized"]),
+            "401": errors("A key that is not valid, or none while API keys are configured", ["unauthorized"]),
+            "403": crossOrigin,
             "413": errors("The body is larger than 16 KiB", ["payload_too_large"]),
             "415": errors("The body is not application/json", ["unsupported_media_type"]),
             "422": errors("Invalid fields (details.fields), or an Idempotency-Key reused with another body", [
@@ -106,9 +112,9 @@ function buildDocument() {
         get: {
           operationId: "listItineraries",
           tags: ["itineraries"],
-          summary: "Recent jobs, newest first",
+          summary: "The caller's jobs, newest first",
           description:
-            "Cursor pagination: pass nextCursor back as ?cursor=. With API keys configured this needs one, and lists only the jobs created with it.",
+            "History is private: lists only the jobs the caller owns (its API key, or the browser's owner cookie); an anonymous caller on a server without API keys sees the ownerless jobs. Cursor pagination: pass nextCursor back as ?cursor=. With API keys configured, an anonymous caller gets 401.",
           security: bearer,
           requestParams: { query: listQuerySchema },
           responses: {
@@ -154,13 +160,14 @@ function buildDocument() {
           operationId: "deleteItinerary",
           tags: ["itineraries"],
           summary: "Delete a job, its days and its steps",
-          description: "A processing job is cancelled first. With API keys configured this needs one; a job created with another key is 404.",
-          security: bearer,
+          description: `A processing job's run is stopped. ${OWNER_ONLY}`,
+          security: [{ bearerAuth: [] }, {}],
           requestParams: idParams,
           responses: {
             "204": { description: "Deleted" },
             "401": unauthorized,
-            "404": notFound,
+            "403": crossOrigin,
+            "404": notYours,
             "503": unavailable,
             default: unexpected,
           },
@@ -171,10 +178,14 @@ function buildDocument() {
           operationId: "cancelItinerary",
           tags: ["itineraries"],
           summary: "Stop a job that is still processing",
+          description: OWNER_ONLY,
+          security: [{ bearerAuth: [] }, {}],
           requestParams: idParams,
           responses: {
             "202": resourceResponse("Cancelled: the job, now cancelled"),
-            "404": notFound,
+            "401": unauthorized,
+            "403": crossOrigin,
+            "404": notYours,
             "409": errors("The job already ended (details.status)", ["conflict"]),
             "503": unavailable,
             default: unexpected,
@@ -186,11 +197,14 @@ function buildDocument() {
           operationId: "retryItinerary",
           tags: ["itineraries"],
           summary: "Start a failed or cancelled job again",
-          description: "Days already generated and the outline are kept; only what is missing is generated.",
+          description: `Days already generated and the outline are kept; only what is missing is generated. ${OWNER_ONLY}`,
+          security: [{ bearerAuth: [] }, {}],
           requestParams: idParams,
           responses: {
             "202": resourceResponse("Processing again: the job", z.object({ "Retry-After": retryAfter })),
-            "404": notFound,
+            "401": unauthorized,
+            "403": crossOrigin,
+            "404": notYours,
             "409": errors("The job is processing or completed (details.status)", ["conflict"]),
             "503": unavailable,
             default: unexpected,

@@ -9,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 import type {
@@ -46,10 +47,15 @@ export const itineraries = pgTable(
     error: text("error"),
     model: text("model").notNull(),
     usage: jsonb("usage").$type<TokenUsage>(),
-    idempotencyKey: text("idempotency_key").unique(),
-    /** A hash of the requesting client's address, for per-client limits; never the address. */
+    /** Unique per owner: two owners may use the same Idempotency-Key for different jobs. */
+    idempotencyKey: text("idempotency_key"),
+    /** Who the per-client limits count this job against (a hash: key, owner or address). */
     clientKey: text("client_key"),
-    /** A hash of the API key that created the job, which alone may list or delete it. */
+    /**
+     * Who owns the job and alone may change it: a hash of the API key or of the browser's
+     * owner token. Null for jobs created without either (open mode), and for jobs older than
+     * owners.
+     */
     ownerKey: text("owner_key"),
     /** Where to POST a signed webhook when the job ends (http or https). */
     callbackUrl: text("callback_url"),
@@ -62,6 +68,10 @@ export const itineraries = pgTable(
     index("itineraries_status_idx").on(table.status),
     index("itineraries_client_created_idx").on(table.clientKey, table.createdAt),
     index("itineraries_owner_created_idx").on(table.ownerKey, table.createdAt, table.id),
+    // An Idempotency-Key names a job within its owner's jobs (ownerless jobs share one space).
+    uniqueIndex("itineraries_owner_idempotency_key_idx")
+      .on(sql`coalesce(${table.ownerKey}, '')`, table.idempotencyKey)
+      .where(sql`${table.idempotencyKey} is not null`),
     check(
       "itineraries_status_check",
       sql`${table.status} in ('processing', 'completed', 'failed', 'cancelled')`,
@@ -100,6 +110,16 @@ export const jobSteps = pgTable(
   },
   (table) => [primaryKey({ columns: [table.jobId, table.stepId] })],
 );
+
+/**
+ * Secrets the server makes for itself on first use and shares with every instance on the
+ * database, e.g. the key that signs owner cookies: nothing to configure on a laptop.
+ */
+export const appSecrets = pgTable("app_secrets", {
+  name: text("name").primaryKey(),
+  value: text("value").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+});
 
 export type ItineraryRow = typeof itineraries.$inferSelect;
 export type NewItineraryRow = typeof itineraries.$inferInsert;

@@ -1,15 +1,18 @@
 import "server-only";
 import { deleteItineraryRow, endItinerary, reopenItinerary } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow } from "@/lib/db/schema";
+import { mayChange, type Owner } from "@/lib/domain/owner";
 import { AppError } from "@/lib/errors";
 import { dispatchItineraryCancelled, dispatchItineraryRequested, notifyItineraryEnded } from "@/lib/jobs/dispatch";
 import { notifyItineraryChanged } from "@/lib/live/changes";
 import { logger } from "@/lib/logger";
 import { requireItinerary, requireItineraryRow, requireJobId, type ItineraryWithDays } from "./reads";
 
-// The verbs that act on a job after it was requested: cancel, retry, delete. Each writes
-// first (conditionally, so a race loses cleanly) and reads once: what it returns is what the
-// route presents. Each announces its change to live watchers.
+// The verbs that act on a job after it was requested: cancel, retry, delete. Each needs the
+// job's owner (lib/domain/owner.ts); to anyone else a job is "not found", as an unknown id
+// is. Each writes first (conditionally, so a race or a stranger loses cleanly) and reads
+// once: what it returns is what the route presents. Each announces its change to live
+// watchers.
 
 export const DISPATCH_FAILED_MESSAGE =
   "We could not start generating this itinerary because the job queue is unreachable. Please try again in a moment.";
@@ -32,12 +35,22 @@ export async function dispatchOrFail(id: string, dispatch: () => Promise<void>, 
 const conflict = (job: Pick<ItineraryRow, "status">, message: string) =>
   new AppError("conflict", message, { status: job.status });
 
-/** Stops a processing job. Throws 404 for an unknown id and 409 when it already ended. */
-export async function cancelItinerary(id: string): Promise<ItineraryWithDays> {
+const notFound = () => new AppError("not_found", "No itinerary has this id.");
+
+/** The job, if `caller` may change it; "not found" otherwise. */
+function requireChangeable<T extends Pick<ItineraryRow, "ownerKey">>(job: T, caller: Owner): T {
+  if (!mayChange(job, caller)) throw notFound();
+  return job;
+}
+
+/** Stops a processing job. 404 for an unknown id or another owner's job; 409 once it ended. */
+export async function cancelItinerary(id: string, caller: Owner): Promise<ItineraryWithDays> {
   requireJobId(id);
-  const cancelled = await endItinerary({ id, status: "cancelled", error: null });
-  // Read after the write: the answer, and on a refusal, whether the job exists and how it ended.
+  const cancelled = await endItinerary({ id, status: "cancelled", error: null, changer: caller });
+  // Read after the write: the answer, and on a refusal, whether the job exists, is the
+  // caller's and how it ended.
   const found = await requireItinerary(id);
+  requireChangeable(found.job, caller);
   if (!cancelled) throw conflict(found.job, `This itinerary is already ${found.job.status}.`);
   notifyItineraryChanged(id);
   try {
@@ -54,10 +67,10 @@ export async function cancelItinerary(id: string): Promise<ItineraryWithDays> {
  * Starts a failed or cancelled job again. Days already written and the outline are kept;
  * only what is missing is generated. 409 for a job that is processing or completed.
  */
-export async function retryItinerary(id: string): Promise<ItineraryWithDays> {
+export async function retryItinerary(id: string, caller: Owner): Promise<ItineraryWithDays> {
   requireJobId(id);
-  if (!(await reopenItinerary({ id }))) {
-    const job = await requireItineraryRow(id);
+  if (!(await reopenItinerary({ id, changer: caller }))) {
+    const job = requireChangeable(await requireItineraryRow(id), caller);
     throw conflict(job, `Only a failed or cancelled itinerary can be retried; this one is ${job.status}.`);
   }
   notifyItineraryChanged(id);
@@ -67,14 +80,10 @@ export async function retryItinerary(id: string): Promise<ItineraryWithDays> {
 
 /**
  * Deletes a job with its days and steps; a running job's run is stopped (its steps find
- * the row gone and write nothing). With API keys, a job that belongs to another key is
- * "not found" to this caller.
+ * the row gone and write nothing).
  */
-export async function deleteItinerary(id: string, { ownerKey }: { ownerKey: string | null }): Promise<void> {
-  const job = await requireItineraryRow(id);
-  if (job.ownerKey && ownerKey !== null && job.ownerKey !== ownerKey) {
-    throw new AppError("not_found", "No itinerary has this id.");
-  }
+export async function deleteItinerary(id: string, caller: Owner): Promise<void> {
+  const job = requireChangeable(await requireItineraryRow(id), caller);
   if (!(await deleteItineraryRow({ id }))) return;
   notifyItineraryChanged(id);
   if (job.status !== "processing") return;

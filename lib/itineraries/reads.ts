@@ -39,6 +39,7 @@ export async function requireItineraryRow(id: string): Promise<ItineraryRow> {
   return job;
 }
 
+/** An owner's jobs, newest first (null: the ownerless ones). History is private. */
 export async function listItineraries({
   limit = 20,
   before,
@@ -48,7 +49,7 @@ export async function listItineraries({
   limit?: number;
   before?: ListCursor;
   status?: ItineraryStatus;
-  ownerKey?: string | null;
-} = {}): Promise<ItineraryRow[]> {
+  ownerKey: string | null;
+}): Promise<ItineraryRow[]> {
   return listItineraryRows({ limit, before, status, ownerKey });
 }

@@ -9,7 +9,7 @@ import { dispatchItineraryRequested } from "@/lib/jobs/dispatch";
 import { getModel } from "@/lib/llm/model";
 import { assertCallbackUrlAccepted } from "@/lib/webhooks/url-guard";
 import { dispatchOrFail } from "./commands";
-import { enforceClientLimits } from "./limits";
+import { insertWithinClientLimits } from "./limits";
 
 // The one entry for new itineraries, from the form and the API alike.
 
@@ -51,8 +51,9 @@ function replay(existing: ItineraryRow, hash: string): SubmitResult {
 }
 
 /**
- * Validate, insert the `processing` row, dispatch the job. If the dispatch fails the row is
- * marked failed and the caller told.
+ * Validate, insert the `processing` row (within the client's limits, when it has a limits
+ * bucket), dispatch the job. If the dispatch fails the row is marked failed and the caller
+ * told. An Idempotency-Key names a job among its owner's.
  */
 export async function submitItinerary(
   input: unknown,
@@ -66,8 +67,9 @@ export async function submitItinerary(
   assertCallbackUrlAccepted(request.callbackUrl);
   const hash = requestHash(request);
 
+  const owner = ownerKey ?? null;
   if (idempotencyKey) {
-    const existing = await findItineraryByIdempotencyKey({ key: idempotencyKey });
+    const existing = await findItineraryByIdempotencyKey({ key: idempotencyKey, ownerKey: owner });
     // Keys live 24 hours (as Stripe's do); after that the key starts a new job.
     if (existing && Date.now() - existing.createdAt.getTime() > IDEMPOTENCY_KEY_TTL_MS) {
       await releaseIdempotencyKey({ id: existing.id });
@@ -75,23 +77,21 @@ export async function submitItinerary(
       return replay(existing, hash);
     }
   }
-  if (clientKey) await enforceClientLimits(clientKey);
-
+  const values = {
+    ...request,
+    status: "processing" as const,
+    model: getModel().label,
+    idempotencyKey: idempotencyKey ?? null,
+    ownerKey: owner,
+    callbackUrl: request.callbackUrl ?? null,
+    requestHash: hash,
+  };
   let job: ItineraryRow;
   try {
-    job = await insertItinerary({
-      ...request,
-      status: "processing",
-      model: getModel().label,
-      idempotencyKey: idempotencyKey ?? null,
-      clientKey: clientKey ?? null,
-      ownerKey: ownerKey ?? null,
-      callbackUrl: request.callbackUrl ?? null,
-      requestHash: hash,
-    });
+    job = clientKey ? await insertWithinClientLimits({ ...values, clientKey }) : await insertItinerary({ ...values, clientKey: null });
   } catch (error) {
     // A concurrent request with the same key won the insert: answer with its job.
-    const raced = idempotencyKey ? await findItineraryByIdempotencyKey({ key: idempotencyKey }) : null;
+    const raced = idempotencyKey ? await findItineraryByIdempotencyKey({ key: idempotencyKey, ownerKey: owner }) : null;
     if (raced) return replay(raced, hash);
     throw error;
   }

@@ -31,10 +31,16 @@ beforeAll(async () => {
 const ctx = (id: string) => ({ params: Promise.resolve({ id }) });
 const url = (path = "") => `http://localhost/api/itineraries${path}`;
 const auth = (key: string) => ({ authorization: `Bearer ${key}` });
+const post = (path: string) => new Request(url(path), { method: "POST", headers: auth("key-alpha") });
 
+// API keys are configured here, so every change needs one: key-alpha unless a test says otherwise.
 async function create(body: object, headers: Record<string, string> = {}) {
   const response = await collection.POST(
-    new Request(url(), { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) }),
+    new Request(url(), {
+      method: "POST",
+      headers: { "content-type": "application/json", ...auth("key-alpha"), ...headers },
+      body: JSON.stringify(body),
+    }),
   );
   return { response, body: (await response.json()) as { jobId: string; status: string; error?: { code: string } } };
 }
@@ -76,7 +82,7 @@ describe("retry", () => {
     await endItinerary({ id: body.jobId, status: "failed", error: "The language model is unavailable (HTTP 503)." });
     const [dayOne] = await db.select().from(itineraryDays).where(eq(itineraryDays.itineraryId, body.jobId));
 
-    const retried = await retry.POST(new Request(url(`/${body.jobId}/retry`), { method: "POST" }), ctx(body.jobId));
+    const retried = await retry.POST(post(`/${body.jobId}/retry`), ctx(body.jobId));
     expect(retried.status).toBe(202);
     expect((await retried.json()).status).toBe("processing");
     await settle();
@@ -87,15 +93,15 @@ describe("retry", () => {
     const [keptDayOne] = await db.select().from(itineraryDays).where(eq(itineraryDays.itineraryId, body.jobId));
     expect(keptDayOne?.createdAt).toEqual(dayOne?.createdAt);
 
-    const again = await retry.POST(new Request(url(`/${body.jobId}/retry`), { method: "POST" }), ctx(body.jobId));
+    const again = await retry.POST(post(`/${body.jobId}/retry`), ctx(body.jobId));
     expect(again.status).toBe(409);
     expect((await again.json()).error.code).toBe("conflict");
   });
 
   it("restarts a cancelled job", async () => {
     const { body } = await create({ destination: "Namur, Belgium", durationDays: 2 });
-    expect((await cancel.POST(new Request(url(), { method: "POST" }), ctx(body.jobId))).status).toBe(202);
-    expect((await retry.POST(new Request(url(), { method: "POST" }), ctx(body.jobId))).status).toBe(202);
+    expect((await cancel.POST(post(`/${body.jobId}/cancel`), ctx(body.jobId))).status).toBe(202);
+    expect((await retry.POST(post(`/${body.jobId}/retry`), ctx(body.jobId))).status).toBe(202);
     await settle();
     expect((await (await read(body.jobId)).json()).status).toBe("completed");
   });

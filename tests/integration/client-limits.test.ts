@@ -3,9 +3,12 @@ import { count, eq, inArray } from "drizzle-orm";
 import { createTestDatabase } from "../helpers/database";
 
 // Per-client abuse limits on job creation: a rate per window and a cap on jobs processing
-// at once, answered with 429 and Retry-After, writing nothing.
+// at once, answered with 429 and Retry-After, writing nothing. Without a key or an owner
+// cookie, a client is the address in the header the operator trusts (here x-real-ip);
+// a header the client chooses (X-Forwarded-For) never splits its bucket.
 
 process.env.JOB_RUNNER = "local";
+process.env.TRUSTED_CLIENT_IP_HEADER = "x-real-ip";
 process.env.RATE_LIMIT_MAX_JOBS = "3";
 process.env.RATE_LIMIT_WINDOW_SECONDS = "60";
 process.env.MAX_CONCURRENT_JOBS_PER_CLIENT = "2";
@@ -16,7 +19,8 @@ const { resetEnvCache } = await import("@/lib/env");
 resetEnvCache();
 const { POST } = await import("@/app/api/itineraries/route");
 const { itineraries } = await import("@/lib/db/schema");
-const { clientKeyFromHeaders } = await import("@/lib/itineraries/limits");
+const { anonymousClientKey } = await import("@/lib/api/caller");
+const clientKeyOf = (ip: string) => anonymousClientKey(new Headers({ "x-real-ip": ip }));
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>["db"];
 
@@ -24,11 +28,11 @@ beforeAll(async () => {
   ({ db } = await createTestDatabase());
 });
 
-const submit = (ip: string, destination = "Lyon, France") =>
+const submit = (ip: string, destination = "Lyon, France", headers: Record<string, string> = {}) =>
   POST(
     new Request("http://localhost/api/itineraries", {
       method: "POST",
-      headers: { "content-type": "application/json", "x-forwarded-for": `${ip}, 10.0.0.1` },
+      headers: { "content-type": "application/json", "x-real-ip": ip, ...headers },
       body: JSON.stringify({ destination, durationDays: 2 }),
     }),
   );
@@ -37,7 +41,7 @@ const rowsFor = async (ip: string) => {
   const [row] = await db
     .select({ value: count() })
     .from(itineraries)
-    .where(eq(itineraries.clientKey, clientKeyFromHeaders(new Headers({ "x-forwarded-for": ip }))));
+    .where(eq(itineraries.clientKey, clientKeyOf(ip)));
   return row?.value ?? 0;
 };
 
@@ -60,7 +64,7 @@ describe("per-client limits on job creation", () => {
     for (let index = 0; index < 3; index += 1) {
       expect((await submit(ip)).status).toBe(202);
       // Finish it at once so only the rate limit, not the concurrency cap, can refuse.
-      const key = clientKeyFromHeaders(new Headers({ "x-forwarded-for": ip }));
+      const key = clientKeyOf(ip);
       const rows = await db.select({ id: itineraries.id }).from(itineraries).where(eq(itineraries.clientKey, key));
       await db
         .update(itineraries)
@@ -76,6 +80,23 @@ describe("per-client limits on job creation", () => {
     expect(body.error.code).toBe("rate_limited");
     expect(body.error.message).toMatch(/at most 3 every 60 seconds/);
     expect(await rowsFor(ip)).toBe(3);
+  });
+
+  it("holds under concurrency: 200 parallel requests of one client, exactly the cap accepted", async () => {
+    const ip = "192.0.2.200";
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, index) => submit(ip, `Burst ${index}`)));
+    const statuses = answers.map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 202)).toHaveLength(2);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(198);
+    expect(await rowsFor(ip)).toBe(2);
+  });
+
+  it("does not let a client split its bucket with X-Forwarded-For values it chooses", async () => {
+    const answers = [];
+    for (let index = 0; index < 6; index += 1) {
+      answers.push(await submit("192.0.2.77", "Rotating", { "x-forwarded-for": `198.18.0.${index}` }));
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([202, 202, 429, 429, 429, 429]);
   });
 
   it("never stores the client's address, only a hash of it", async () => {

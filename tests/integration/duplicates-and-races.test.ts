@@ -23,6 +23,7 @@ import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
 import { createGenerationRunner, localRunner } from "@/lib/jobs/local-functions";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
 import { createTestDatabase } from "../helpers/database";
+import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
 
 // A job asked for twice must cost one job; a cancel must win every race it can win and lose
@@ -76,7 +77,7 @@ const dayNumbers = async (id: string) => (await dayRows(id)).map((row) => row.da
 /**
  * One body per step id per execution, as Inngest runs it. @inngest/test's execute()
  * re-dispatches pending parallel steps and so can run a day's body twice, even after it
- * returns (see tests/unit/generate-itinerary.inngest.test.ts); a straggler's model call
+ * returns (see tests/integration/generate-itinerary.inngest.test.ts); a straggler's model call
  * would then land inside the next execution and blur what we count.
  */
 function oncePerStep() {
@@ -175,7 +176,7 @@ describe("a job asked for twice", () => {
 describe("cancellation races", () => {
   it("cancel before the runner starts: no model call, stays cancelled", async () => {
     const id = await newJob(2);
-    expect((await cancelItinerary(id)).job.status).toBe("cancelled");
+    expect((await cancelItinerary(id, ANYONE_ON_AN_OPEN_SERVER)).job.status).toBe("cancelled");
     await localRunner().start({ id: id });
     expect(callsOf(id)).toHaveLength(0);
     // Only the outline step ran, and it recorded that the job had ended.
@@ -193,7 +194,7 @@ describe("cancellation races", () => {
     });
 
     const cancelledAt = Date.now();
-    expect((await cancelItinerary(id)).job.status).toBe("cancelled");
+    expect((await cancelItinerary(id, ANYONE_ON_AN_OPEN_SERVER)).job.status).toBe("cancelled");
     expect(await outcome).toBe("cancelled");
     expect(Date.now() - cancelledAt).toBeLessThan(1000); // not the 10 s LLM timeout
 
@@ -220,7 +221,7 @@ describe("cancellation races", () => {
       expect(callCounts(id)["day-2"]).toBe(1);
     });
     const cancelledAt = Date.now();
-    await cancelItinerary(id);
+    await cancelItinerary(id, ANYONE_ON_AN_OPEN_SERVER);
     expect(await outcome).toBe("cancelled");
     expect(Date.now() - cancelledAt).toBeLessThan(1000);
     expect(callCounts(id)).toEqual(expectedCounts(2));
@@ -238,7 +239,7 @@ describe("cancellation races", () => {
       expect(await dayNumbers(id)).toEqual([1]);
       expect(callsOf(id)).toHaveLength(4);
     });
-    const { job: cancelled } = await cancelItinerary(id);
+    const { job: cancelled } = await cancelItinerary(id, ANYONE_ON_AN_OPEN_SERVER);
     expect(cancelled.status).toBe("cancelled");
 
     release();
@@ -259,7 +260,7 @@ describe("cancellation races", () => {
     expect(await localRunner().start({ id: id })).toBe("completed");
     const done = await snapshot(id);
 
-    const error = await cancelItinerary(id).catch((caught: unknown) => caught);
+    const error = await cancelItinerary(id, ANYONE_ON_AN_OPEN_SERVER).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toMatchObject({ code: "conflict", status: 409, message: "This itinerary is already completed." });
     expect(await snapshot(id)).toEqual(done);

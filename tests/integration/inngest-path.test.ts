@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { and, count, eq } from "drizzle-orm";
 import { startFakeInngestEventApi } from "../helpers/fake-inngest";
 import { createTestDatabase } from "../helpers/database";
+import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
 
 // The production path's seams, without the Inngest server: which runner is chosen, what
 // event is sent (and with which id), what happens when it cannot be sent, and the serve
@@ -46,7 +47,7 @@ describe("with the Inngest dev server configured", () => {
 
   it("sends itinerary/cancelled when a job is cancelled", async () => {
     const { job } = await submitItinerary({ destination: "Bergen, Norway", durationDays: 1 });
-    await cancelItinerary(job.id);
+    await cancelItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER);
     const cancelled = eventApi.events.filter((event) => event.name === "itinerary/cancelled");
     expect(cancelled.at(-1)?.data).toEqual({ id: job.id });
     expect((await getItinerary(job.id))?.job.status).toBe("cancelled");

@@ -22,8 +22,10 @@ import * as itemRoute from "@/app/api/itineraries/[id]/route";
 import * as cancelRoute from "@/app/api/itineraries/[id]/cancel/route";
 import * as healthRoute from "@/app/api/health/route";
 import * as livenessRoute from "@/app/api/health/live/route";
+import { NextRequest } from "next/server";
 import { resetEnvCache } from "@/lib/env";
-import { insertItinerary } from "@/lib/db/queries/itineraries";
+import { proxy } from "@/proxy";
+import { findItineraryById, insertItinerary } from "@/lib/db/queries/itineraries";
 import { localRunner } from "@/lib/jobs/local-functions";
 import { createTestDatabase } from "../helpers/database";
 
@@ -73,10 +75,12 @@ const get = (path: string, headers: Record<string, string> = {}) => new Request(
 let document: OpenApiDocument;
 let contract: ReturnType<typeof contractChecker>;
 
+/** Through proxy.ts first, as in production: it may answer (CORS, 403, 405) before the route. */
 async function call(path: string, method: "GET" | "POST" | "DELETE", request: Request, id?: string) {
   const handler = routes[path]?.[method];
   if (!handler) throw new Error(`No ${method} handler for ${path}`);
-  const response = await handler(request, context(id ?? ""));
+  const early = proxy(new NextRequest(request.url, { method: request.method, headers: request.headers }));
+  const response = early.headers.get("x-middleware-next") === "1" ? await handler(request, context(id ?? "")) : early;
   const status = response.status;
   const body = await contract.check(path, method, response);
   return { status, body, headers: response.headers };
@@ -288,8 +292,24 @@ describe("with API keys and a rate limit configured", () => {
     expect([answer.status, errorCode(answer.body)]).toEqual([401, "unauthorized"]);
   });
 
+  it("changes without a key are 401; a browser write from a foreign origin is 403 before anything else", async () => {
+    const id = (await idleJob()).id;
+    for (const verb of ["cancel", "retry"]) {
+      const anonymous = await call(`${ITEM}/${verb}`, "POST", post(`/api/itineraries/${id}/${verb}`, ""), id);
+      expect([anonymous.status, errorCode(anonymous.body)]).toEqual([401, "unauthorized"]);
+      const foreign = await call(`${ITEM}/${verb}`, "POST", post(`/api/itineraries/${id}/${verb}`, "", { origin: "https://evil.example" }), id);
+      expect([foreign.status, errorCode(foreign.body)]).toEqual([403, "forbidden"]);
+    }
+    const foreignDelete = await call(ITEM, "DELETE", new Request(`${ORIGIN}/api/itineraries/${id}`, { method: "DELETE", headers: { origin: "https://evil.example" } }), id);
+    expect([foreignDelete.status, errorCode(foreignDelete.body)]).toEqual([403, "forbidden"]);
+    const foreignSubmit = await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), { origin: "https://evil.example" }));
+    expect([foreignSubmit.status, errorCode(foreignSubmit.body)]).toEqual([403, "forbidden"]);
+    expect((await findItineraryById({ id }))?.status).toBe("processing");
+  });
+
   it("a client past its rate limit gets 429 with Retry-After", async () => {
-    const headers = { "x-forwarded-for": "203.0.113.9" };
+    // With a key, the key is the client: its second job in the window is refused.
+    const headers = { authorization: "Bearer contract-key" };
     expect((await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), headers))).status).toBe(202);
     const limited = await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), headers));
     expect([limited.status, errorCode(limited.body)]).toEqual([429, "rate_limited"]);

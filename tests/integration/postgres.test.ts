@@ -6,7 +6,7 @@ import { itineraries, itineraryDays } from "@/lib/db/schema";
 import { resetEnvCache } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { presentItinerary } from "@/lib/domain/presenter";
-import { findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
+import { findItineraryById, insertItinerary, insertItineraryWithinLimits, listDayRows } from "@/lib/db/queries/itineraries";
 import { findItineraryWithDays } from "@/lib/db/queries/job-with-days";
 import { completeFromStoredDays, saveDay } from "@/lib/db/queries/progress";
 import { isoDate, type DayPlan, type ItineraryStatus } from "@/lib/domain/trip";
@@ -16,6 +16,7 @@ import { submitItinerary } from "@/lib/itineraries/submit";
 import { localRunner } from "@/lib/jobs/local-functions";
 import { setModelForTests } from "@/lib/llm/model";
 import { createTestDatabase } from "../helpers/database";
+import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
 import {
   migratePostgres,
   startNeonWsProxy,
@@ -297,33 +298,68 @@ function describeStorageContract(name: string, setup: () => Promise<StorageSetup
       expect(error.code).toBe("idempotency_key_reused");
       expect(error.status).toBe(422);
       expect(await countRows()).toBe(before);
-      const [stored] = await listItineraries({ limit: 1 });
+      const [stored] = await listItineraries({ limit: 1, ownerKey: null });
       expect(stored?.destination).toBe("Kyoto");
+    });
+
+    it("scopes Idempotency-Keys to their owner: another owner's key is a new job, not a 422", async () => {
+      const key = `key-${crypto.randomUUID()}`;
+      const mine = await submitItinerary({ destination: "Kyoto", durationDays: 2 }, { idempotencyKey: key, ownerKey: "owner-a" });
+      const theirs = await submitItinerary({ destination: "Osaka", durationDays: 3 }, { idempotencyKey: key, ownerKey: "owner-b" });
+      expect(theirs.created).toBe(true);
+      expect(theirs.job.id).not.toBe(mine.job.id);
+      const again = await submitItinerary({ destination: "Kyoto", durationDays: 2 }, { idempotencyKey: key, ownerKey: "owner-a" });
+      expect(again).toMatchObject({ created: false, job: { id: mine.job.id } });
+    });
+
+    it("checks a client's limits and inserts atomically: 40 parallel inserts, exactly the cap accepted", async () => {
+      const clientKey = `burst-${crypto.randomUUID()}`;
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, index) =>
+          insertItineraryWithinLimits({
+            values: {
+              destination: `Burst ${index}`,
+              durationDays: 1,
+              pace: "balanced",
+              budget: "moderate",
+              travellers: 1,
+              interests: [],
+              model: "demo model",
+              requestHash: `burst-${index}`,
+              clientKey,
+            },
+            limits: { since: new Date(Date.now() - 60_000), maxRecent: 10, maxActive: 3 },
+          }),
+        ),
+      );
+      expect(results.filter((result) => result.job !== null)).toHaveLength(3);
+      expect(results.filter((result) => result.refusedBy !== null).every((result) => result.refusedBy!.active >= 3)).toBe(true);
+      expect(await countRows(eq(itineraries.clientKey, clientKey))).toBe(3);
     });
 
     it("lists itineraries newest first and pages with a cursor", async () => {
       const older = await insertProcessingRow("Older trip");
       const newer = await insertProcessingRow("Newer trip");
-      const [first, second] = await listItineraries({ limit: 2 });
+      const [first, second] = await listItineraries({ limit: 2, ownerKey: null });
       expect([first?.id, second?.id]).toEqual([newer.id, older.id]);
 
-      const nextPage = await listItineraries({ limit: 1, before: { createdAt: newer.createdAt, id: newer.id } });
+      const nextPage = await listItineraries({ limit: 1, ownerKey: null, before: { createdAt: newer.createdAt, id: newer.id } });
       expect(nextPage.map((row) => row.id)).toEqual([older.id]);
     });
 
     it("cancels a processing job once and answers a second cancel with a conflict", async () => {
       const job = await insertProcessingRow("Cancelled trip");
-      const { job: cancelled } = await cancelItinerary(job.id);
+      const { job: cancelled } = await cancelItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER);
       expect(cancelled).toMatchObject({ id: job.id, status: "cancelled", error: null });
       expect(cancelled.completedAt).toBeInstanceOf(Date);
       expect((await getItinerary(job.id))?.job.status).toBe("cancelled");
 
-      const error = await captureError(cancelItinerary(job.id));
+      const error = await captureError(cancelItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER));
       expect(error.code).toBe("conflict");
       expect(error.status).toBe(409);
       expect(error.details).toMatchObject({ status: "cancelled" });
 
-      const missing = await captureError(cancelItinerary(crypto.randomUUID()));
+      const missing = await captureError(cancelItinerary(crypto.randomUUID(), ANYONE_ON_AN_OPEN_SERVER));
       expect(missing.code).toBe("not_found");
     });
 
@@ -339,7 +375,7 @@ function describeStorageContract(name: string, setup: () => Promise<StorageSetup
       // 10 % for the outline + 80 % × 1 of 2 days.
       expect((await findItineraryById({ id: job.id }))?.progress).toBe(50);
 
-      await cancelItinerary(job.id);
+      await cancelItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER);
       expect(await saveDay({ id: job.id, plan: dayPlan(2, "After cancel"), usage: USAGE })).toBe(false);
       expect(await listDayRows({ itineraryId: job.id })).toHaveLength(1);
     });
@@ -404,10 +440,11 @@ function describeStorageContract(name: string, setup: () => Promise<StorageSetup
           .set({ createdAt: new Date("2099-01-01T00:00:00.123Z") })
           .where(inArray(itineraries.id, [a.id, b.id]));
         const [first, second] = [a.id, b.id].sort().reverse();
-        const [head] = await listItineraries({ limit: 1 });
+        const [head] = await listItineraries({ limit: 1, ownerKey: null });
         expect(head?.id).toBe(first);
         const next = await listItineraries({
           limit: 1,
+          ownerKey: null,
           before: { createdAt: head!.createdAt, id: head!.id },
         });
         expect(next.map((row) => row.id)).toEqual([second]);

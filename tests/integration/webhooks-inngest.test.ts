@@ -5,6 +5,7 @@ import { NonRetriableError } from "inngest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase } from "../helpers/database";
 import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
+import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
 
 // Webhooks on the Inngest path, without the Inngest server: which `itinerary/ended` events
 // are sent (and with which ids), the failure handler's step tools, and the
@@ -62,7 +63,7 @@ afterAll(async () => {
 describe("itinerary/ended on the Inngest path", () => {
   it("is sent when a job with a callback URL is cancelled, with an id naming that ending", async () => {
     const { job } = await submitItinerary({ destination: "Porto, Portugal", durationDays: 2, callbackUrl });
-    await cancelItinerary(job.id);
+    await cancelItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER);
     const row = await findItineraryById({ id: job.id });
     expect(endedEvents(job.id)).toEqual([
       {
@@ -76,7 +77,7 @@ describe("itinerary/ended on the Inngest path", () => {
 
   it("is not sent for a job without a callback URL", async () => {
     const { job } = await submitItinerary({ destination: "Braga, Portugal", durationDays: 1 });
-    await cancelItinerary(job.id);
+    await cancelItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER);
     expect(endedEvents(job.id)).toEqual([]);
   });
 

@@ -43,6 +43,7 @@ import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
 import type { WebhookPayload } from "@/lib/workflow/deliver-webhook";
 import { createTestDatabase } from "../helpers/database";
+import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
 
 // --- The receiver.
 
@@ -217,7 +218,7 @@ describe("webhooks when a job ends", () => {
     waitingCalls = 0;
     const { job } = await submitItinerary(trip("/cancelled"));
     await vi.waitFor(() => expect(waitingCalls).toBe(1));
-    await cancelItinerary(job.id);
+    await cancelItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER);
     const [delivery] = await deliveriesTo("/cancelled", 1);
     expect(signatureIsValid(delivery!)).toBe(true);
     expect(payloadOf(delivery!)).toMatchObject({ type: "itinerary.cancelled", data: { id: job.id, status: "cancelled" } });
@@ -251,7 +252,7 @@ describe("webhooks when a job ends", () => {
     const { job } = await submitItinerary(trip("/failed-twice"));
     await deliveriesTo("/failed-twice", 1);
     await localRunner().drain();
-    await retryItinerary(job.id);
+    await retryItinerary(job.id, ANYONE_ON_AN_OPEN_SERVER);
     const [first, second] = await deliveriesTo("/failed-twice", 2);
     expect([first, second].every((delivery) => signatureIsValid(delivery!))).toBe(true);
     expect(payloadOf(second!).type).toBe("itinerary.failed");

@@ -1,7 +1,6 @@
-import { authenticate } from "@/lib/api/auth";
+import { identifyCaller, requireIdentified } from "@/lib/api/caller";
 import { errorResponse, POLL_AFTER_SECONDS, publicOrigin, readJsonBody } from "@/lib/api/http";
 import { encodeCursor, readIdempotencyKey, readListQuery } from "@/lib/api/itineraries";
-import { clientKeyFromHeaders } from "@/lib/itineraries/limits";
 import { presentSummary } from "@/lib/domain/presenter";
 import { listItineraries } from "@/lib/itineraries/reads";
 import { submitItinerary } from "@/lib/itineraries/submit";
@@ -10,11 +9,12 @@ import { submitItinerary } from "@/lib/itineraries/submit";
 export async function POST(request: Request) {
   try {
     const body = await readJsonBody(request);
-    const { ownerKey } = authenticate(request, { required: false });
+    const caller = await identifyCaller(request.headers);
+    requireIdentified(caller);
     const { job } = await submitItinerary(body, {
       idempotencyKey: readIdempotencyKey(request),
-      clientKey: clientKeyFromHeaders(request.headers),
-      ownerKey,
+      clientKey: caller.clientKey,
+      ownerKey: caller.ownerKey,
     });
     const origin = publicOrigin(request);
     const statusUrl = `${origin}/api/itineraries/${job.id}`;
@@ -29,17 +29,14 @@ export async function POST(request: Request) {
   }
 }
 
-// GET /api/itineraries – recent jobs, newest first, with an opaque cursor
+// GET /api/itineraries – the caller's own jobs, newest first, with an opaque cursor
 export async function GET(request: Request) {
   try {
-    const { ownerKey } = authenticate(request, { required: true });
+    const caller = await identifyCaller(request.headers);
+    requireIdentified(caller);
     const { limit, status, cursor } = readListQuery(new URL(request.url));
-    const rows = await listItineraries({
-      limit: limit + 1,
-      before: cursor,
-      status,
-      ownerKey: ownerKey ?? undefined,
-    });
+    // An anonymous caller (open mode only) sees the ownerless jobs.
+    const rows = await listItineraries({ limit: limit + 1, before: cursor, status, ownerKey: caller.ownerKey });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return Response.json({

@@ -1,7 +1,10 @@
 import type { Metadata } from "next";
+import { headers } from "next/headers";
 import { notFound } from "next/navigation";
 import { cache } from "react";
 import { ItineraryStatusView } from "@/components/itinerary-status-view";
+import { identifyCaller } from "@/lib/api/caller";
+import { mayChange } from "@/lib/domain/owner";
 import { presentItinerary } from "@/lib/domain/presenter";
 import { getItinerary } from "@/lib/itineraries/reads";
 
@@ -19,6 +22,8 @@ export default async function ItineraryPage({ params }: Props) {
   const found = await loadItinerary((await params).id);
   if (!found) notFound();
   const resource = presentItinerary(found.job, found.days);
+  // Anyone with the link may read the trip; only its owner sees cancel and retry.
+  const canChange = mayChange(found.job, await identifyCaller(await headers()));
   // key: a fresh server render (e.g. after navigation) restarts the live view from it.
-  return <ItineraryStatusView key={resource.updatedAt} initial={resource} />;
+  return <ItineraryStatusView key={resource.updatedAt} initial={resource} canChange={canChange} />;
 }

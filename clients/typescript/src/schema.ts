@@ -46,14 +46,14 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Recent jobs, newest first
-         * @description Cursor pagination: pass nextCursor back as ?cursor=. With API keys configured this needs one, and lists only the jobs created with it.
+         * The caller's jobs, newest first
+         * @description History is private: lists only the jobs the caller owns (its API key, or the browser's owner cookie); an anonymous caller on a server without API keys sees the ownerless jobs. Cursor pagination: pass nextCursor back as ?cursor=. With API keys configured, an anonymous caller gets 401.
          */
         get: operations["listItineraries"];
         put?: never;
         /**
          * Request an itinerary
-         * @description Answers at once with the job. An Idempotency-Key makes retries safe for 24 hours: the same key with the same body returns the same job; with another body, 422 idempotency_key_reused. With API keys configured, a key is optional here; a job created with one is listed only for that key.
+         * @description Answers at once with the job, owned by the caller: its API key, or the browser's owner cookie. An Idempotency-Key makes retries safe for 24 hours within the caller's own jobs: the same key with the same body returns the same job; with another body, 422 idempotency_key_reused. With API keys configured, a key (or a same-origin browser that owns trips) is required; without any, the job has no owner.
          */
         post: operations["submitItinerary"];
         delete?: never;
@@ -78,7 +78,7 @@ export interface paths {
         post?: never;
         /**
          * Delete a job, its days and its steps
-         * @description A processing job is cancelled first. With API keys configured this needs one; a job created with another key is 404.
+         * @description A processing job's run is stopped. Only the job's owner may do this: the API key it was created with, or the browser that created it (its owner cookie, same origin). A job without an owner may be changed by anyone holding its id while the server has no API keys. Anyone else gets 404, as for an unknown id; reading the job stays public.
          */
         delete: operations["deleteItinerary"];
         options?: never;
@@ -95,7 +95,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop a job that is still processing */
+        /**
+         * Stop a job that is still processing
+         * @description Only the job's owner may do this: the API key it was created with, or the browser that created it (its owner cookie, same origin). A job without an owner may be changed by anyone holding its id while the server has no API keys. Anyone else gets 404, as for an unknown id; reading the job stays public.
+         */
         post: operations["cancelItinerary"];
         delete?: never;
         options?: never;
@@ -134,7 +137,7 @@ export interface paths {
         put?: never;
         /**
          * Start a failed or cancelled job again
-         * @description Days already generated and the outline are kept; only what is missing is generated.
+         * @description Days already generated and the outline are kept; only what is missing is generated. Only the job's owner may do this: the API key it was created with, or the browser that created it (its owner cookie, same origin). A job without an owner may be changed by anyone holding its id while the server has no API keys. Anyone else gets 404, as for an unknown id; reading the job stays public.
          */
         post: operations["retryItinerary"];
         delete?: never;
@@ -536,8 +539,17 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description An Authorization header with a key that is not valid (code: unauthorized) */
+            /** @description A key that is not valid, or none while API keys are configured (code: unauthorized) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS (code: forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -702,7 +714,16 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description No itinerary has this id (malformed ids included) (code: not_found) */
+            /** @description A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS (code: forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No itinerary has this id, or it is not the caller's to change (the same answer for both) (code: not_found) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -754,7 +775,25 @@ export interface operations {
                     "application/json": components["schemas"]["ItineraryResource"];
                 };
             };
-            /** @description No itinerary has this id (malformed ids included) (code: not_found) */
+            /** @description API keys are configured and the request has no valid Authorization: Bearer key (code: unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS (code: forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No itinerary has this id, or it is not the caller's to change (the same answer for both) (code: not_found) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -872,7 +911,25 @@ export interface operations {
                     "application/json": components["schemas"]["ItineraryResource"];
                 };
             };
-            /** @description No itinerary has this id (malformed ids included) (code: not_found) */
+            /** @description API keys are configured and the request has no valid Authorization: Bearer key (code: unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS (code: forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No itinerary has this id, or it is not the caller's to change (the same answer for both) (code: not_found) */
             404: {
                 headers: {
                     [name: string]: unknown;

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
+import type { Owner } from "@/lib/domain/owner";
 import type { ItineraryStatus } from "@/lib/domain/trip";
 import { getDb } from "../client";
 import { rowsOf } from "../rows";
@@ -30,16 +31,24 @@ export async function findItineraryById({ id }: { id: string }): Promise<Itinera
   return row ?? null;
 }
 
+/** The job an owner (null: the ownerless) created with this Idempotency-Key. */
 export async function findItineraryByIdempotencyKey({
   key,
+  ownerKey,
 }: {
   key: string;
+  ownerKey: string | null;
 }): Promise<ItineraryRow | null> {
   const db = await getDb();
   const [row] = await db
     .select()
     .from(itineraries)
-    .where(eq(itineraries.idempotencyKey, key))
+    .where(
+      and(
+        eq(itineraries.idempotencyKey, key),
+        ownerKey === null ? isNull(itineraries.ownerKey) : eq(itineraries.ownerKey, ownerKey),
+      ),
+    )
     .limit(1);
   return row ?? null;
 }
@@ -58,14 +67,13 @@ export async function listItineraryRows({
   limit: number;
   before?: ListCursor;
   status?: ItineraryStatus;
-  /** Only the jobs this API key created; null: only jobs created without a key. */
-  ownerKey?: string | null;
+  /** Only this owner's jobs; null: only ownerless jobs. */
+  ownerKey: string | null;
 }): Promise<ItineraryRow[]> {
   const db = await getDb();
   const conditions = [
     status ? eq(itineraries.status, status) : undefined,
-    ownerKey === null ? isNull(itineraries.ownerKey) : undefined,
-    ownerKey ? eq(itineraries.ownerKey, ownerKey) : undefined,
+    ownerKey === null ? isNull(itineraries.ownerKey) : eq(itineraries.ownerKey, ownerKey),
     before
       ? or(
           lt(itineraries.createdAt, before.createdAt),
@@ -97,22 +105,34 @@ export async function listDayRows({
 const isProcessing = (id: string) =>
   and(eq(itineraries.id, id), eq(itineraries.status, "processing"));
 
-/** Ends a processing job as failed or cancelled; false when it had already ended. */
+/** Rows `changer` may change (lib/domain/owner.ts says the rule; this is it in SQL). */
+const changeableBy = (changer: Owner) =>
+  or(
+    changer.ownerKey === null ? sql`false` : eq(itineraries.ownerKey, changer.ownerKey),
+    changer.openMode ? isNull(itineraries.ownerKey) : sql`false`,
+  );
+
+/**
+ * Ends a processing job as failed or cancelled; false when it had already ended (or, given
+ * a `changer`, is not theirs to change).
+ */
 export async function endItinerary({
   id,
   status,
   error,
+  changer,
 }: {
   id: string;
   status: "failed" | "cancelled";
   error: string | null;
+  changer?: Owner;
 }): Promise<boolean> {
   const db = await getDb();
   const now = new Date();
   const rows = await db
     .update(itineraries)
     .set({ status, error, updatedAt: now, completedAt: now })
-    .where(isProcessing(id))
+    .where(and(isProcessing(id), changer ? changeableBy(changer) : undefined))
     .returning({ id: itineraries.id });
   return rows.length > 0;
 }
@@ -136,34 +156,51 @@ export interface ClientUsage {
   oldestRecent: Date | null;
 }
 
-/** One round trip for both per-client limits. */
-export async function findClientUsage({
-  clientKey,
-  since,
-}: {
-  clientKey: string;
+export interface ClientLimits {
   since: Date;
-}): Promise<ClientUsage> {
+  /** Most jobs created since `since`; 0 for no limit. */
+  maxRecent: number;
+  /** Most jobs processing at once; 0 for no limit. */
+  maxActive: number;
+}
+
+/**
+ * Inserts a job unless its client is over its limits, atomically: in one transaction that
+ * first takes a lock per client (a transaction-scoped advisory lock), so parallel requests
+ * of one client count each other's rows and never exceed the limits together. Answers the
+ * job, or the usage that refused it.
+ */
+export async function insertItineraryWithinLimits({
+  values,
+  limits,
+}: {
+  values: NewItineraryRow & { clientKey: string };
+  limits: ClientLimits;
+}): Promise<{ job: ItineraryRow; refusedBy: null } | { job: null; refusedBy: ClientUsage }> {
   const db = await getDb();
-  const recentFilter = sql`${itineraries.createdAt} > ${since.toISOString()}`;
-  const [row] = await db
-    .select({
-      recent: sql<number>`count(*) filter (where ${recentFilter})`.mapWith(Number),
-      active: sql<number>`count(*) filter (where ${itineraries.status} = 'processing')`.mapWith(Number),
-      oldestRecent: sql<string | null>`min(${itineraries.createdAt}) filter (where ${recentFilter})`,
-    })
-    .from(itineraries)
-    .where(
-      and(
-        eq(itineraries.clientKey, clientKey),
-        or(sql`${recentFilter}`, eq(itineraries.status, "processing")),
-      ),
-    );
-  return {
-    recent: row?.recent ?? 0,
-    active: row?.active ?? 0,
-    oldestRecent: row?.oldestRecent ? new Date(row.oldestRecent) : null,
-  };
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${values.clientKey}, 0))`);
+    const recentFilter = sql`${itineraries.createdAt} > ${limits.since.toISOString()}`;
+    const [row] = await tx
+      .select({
+        recent: sql<number>`count(*) filter (where ${recentFilter})`.mapWith(Number),
+        active: sql<number>`count(*) filter (where ${itineraries.status} = 'processing')`.mapWith(Number),
+        oldestRecent: sql<string | null>`min(${itineraries.createdAt}) filter (where ${recentFilter})`,
+      })
+      .from(itineraries)
+      .where(and(eq(itineraries.clientKey, values.clientKey), or(recentFilter, eq(itineraries.status, "processing"))));
+    const usage: ClientUsage = {
+      recent: row?.recent ?? 0,
+      active: row?.active ?? 0,
+      oldestRecent: row?.oldestRecent ? new Date(row.oldestRecent) : null,
+    };
+    const over =
+      (limits.maxRecent > 0 && usage.recent >= limits.maxRecent) || (limits.maxActive > 0 && usage.active >= limits.maxActive);
+    if (over) return { job: null, refusedBy: usage };
+    const [job] = await tx.insert(itineraries).values(values).returning();
+    if (!job) throw new Error("insert returned no row");
+    return { job, refusedBy: null };
+  });
 }
 
 /** Processing jobs whose last progress is older than `updatedBefore`. */
@@ -183,15 +220,16 @@ export async function listStaleProcessing({
 /**
  * A failed or cancelled job goes back to processing (retry), in one statement: its memoized
  * steps are cleared (a fresh run replays nothing; stored days and the outline are reused).
- * False if it was not ended so (or does not exist).
+ * False if it was not ended so, does not exist, or is not `changer`'s to change.
  */
-export async function reopenItinerary({ id }: { id: string }): Promise<boolean> {
+export async function reopenItinerary({ id, changer }: { id: string; changer: Owner }): Promise<boolean> {
   const db = await getDb();
   const result = await db.execute(sql`
     with reopened as (
       update ${itineraries} set status = 'processing', error = null, completed_at = null,
         updated_at = ${new Date().toISOString()}::timestamptz
       where ${itineraries.id} = ${id} and ${itineraries.status} in ('failed', 'cancelled')
+        and (${changeableBy(changer)})
       returning ${itineraries.id}
     ), cleared as (
       delete from ${jobSteps} where ${jobSteps.jobId} in (select id from reopened)

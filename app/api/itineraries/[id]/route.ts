@@ -1,4 +1,4 @@
-import { authenticate } from "@/lib/api/auth";
+import { identifyCaller, requireIdentified } from "@/lib/api/caller";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { etagOf, matchesIfNoneMatch } from "@/lib/api/conditional";
 import { errorResponse, POLL_AFTER_SECONDS } from "@/lib/api/http";
@@ -31,11 +31,12 @@ export async function GET(request: Request, { params }: Context) {
   }
 }
 
-// DELETE /api/itineraries/{id} – remove the job, its days and steps (a running job is cancelled first)
+// DELETE /api/itineraries/{id} – the owner removes the job, its days and steps (a running job is stopped)
 export async function DELETE(request: Request, { params }: Context) {
   try {
-    const { ownerKey } = authenticate(request, { required: true });
-    await deleteItinerary((await params).id, { ownerKey });
+    const caller = await identifyCaller(request.headers);
+    requireIdentified(caller);
+    await deleteItinerary((await params).id, caller);
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error);
