@@ -14,7 +14,51 @@ export type DatabaseDriver = "pglite" | "neon" | "pg";
 interface Connection {
   db: Database;
   driver: DatabaseDriver;
+  /** Runs `work` in a transaction on one connection, which is always given back. */
+  transaction: <T>(work: (tx: Database) => Promise<T>) => Promise<T>;
   close: () => Promise<void>;
+}
+
+/** The part of a pg or Neon pool client a transaction needs. */
+interface PoolClient {
+  query(text: string): Promise<unknown>;
+  release(error?: Error | boolean): void;
+  on(event: "error", listener: (error: Error) => void): unknown;
+  off(event: "error", listener: (error: Error) => void): unknown;
+}
+
+/**
+ * A transaction on a pooled client, given back in every case: drizzle's own transaction
+ * sends BEGIN before its try block, so a connection that dies right then is never released
+ * and the pool can no longer close. A client whose connection failed is destroyed, not
+ * reused.
+ */
+async function pooledTransaction<T>(
+  connectClient: () => Promise<PoolClient>,
+  wrap: (client: PoolClient) => Database,
+  work: (tx: Database) => Promise<T>,
+): Promise<T> {
+  const client = await connectClient();
+  let failure: Error | undefined;
+  // A connection lost between statements is reported as an event, not by a query: keep it
+  // from becoming an uncaught error, and destroy the client on release.
+  const onError = (error: Error) => {
+    failure = error;
+  };
+  client.on("error", onError);
+  try {
+    await client.query("begin");
+    const result = await work(wrap(client));
+    await client.query("commit");
+    return result;
+  } catch (error) {
+    failure = error instanceof Error ? error : new Error(String(error));
+    await client.query("rollback").catch(() => {});
+    throw error;
+  } finally {
+    client.off("error", onError);
+    client.release(failure);
+  }
 }
 
 const MIGRATIONS_FOLDER = path.join(process.cwd(), "drizzle");
@@ -40,7 +84,12 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
     const db = drizzle({ client, schema });
     // The embedded database migrates itself so a fresh clone runs with no setup step.
     await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    return { db: db as unknown as Database, driver: "pglite", close: () => client.close() };
+    return {
+      db: db as unknown as Database,
+      driver: "pglite",
+      transaction: (work) => db.transaction((tx) => work(tx as unknown as Database)),
+      close: () => client.close(),
+    };
   }
   if (driver === "neon") {
     const { Pool, neonConfig } = await import("@neondatabase/serverless");
@@ -50,7 +99,17 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
     const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     pool.on("error", (error: Error) => logger("db").error({ err: error }, "idle client error"));
     const db = drizzle({ client: pool, schema });
-    return { db: db as unknown as Database, driver: "neon", close: () => pool.end() };
+    return {
+      db: db as unknown as Database,
+      driver: "neon",
+      transaction: (work) =>
+        pooledTransaction(
+          () => pool.connect(),
+          (client) => drizzle({ client: client as never, schema }) as unknown as Database,
+          work,
+        ),
+      close: () => pool.end(),
+    };
   }
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -64,7 +123,17 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
   });
   pool.on("error", (error) => logger("db").error({ err: error }, "idle client error"));
   const db = drizzle({ client: pool, schema });
-  return { db: db as unknown as Database, driver: "pg", close: () => pool.end() };
+  return {
+    db: db as unknown as Database,
+    driver: "pg",
+    transaction: (work) =>
+      pooledTransaction(
+        () => pool.connect(),
+        (client) => drizzle({ client: client as never, schema }) as unknown as Database,
+        work,
+      ),
+    close: () => pool.end(),
+  };
 }
 
 // One per process: Next bundles routes, actions and instrumentation separately, and dev
@@ -85,6 +154,11 @@ export async function getDb(): Promise<Database> {
   return (await connection()).db;
 }
 
+/** Runs `work` in one transaction (its statements on one connection, committed together). */
+export async function withTransaction<T>(work: (tx: Database) => Promise<T>): Promise<T> {
+  return (await connection()).transaction(work);
+}
+
 export async function getDatabaseDriver(): Promise<DatabaseDriver> {
   return (await connection()).driver;
 }
@@ -97,7 +171,13 @@ export async function closeDb(): Promise<void> {
 
 /** Test hook: use a database the caller created (e.g. in-memory PGlite). */
 export function setDatabaseForTests(db: Database, driver: DatabaseDriver = "pglite"): void {
-  replaceProcessSingleton(DB, Promise.resolve({ db, driver, close: async () => {} }));
+  const connection: Connection = {
+    db,
+    driver,
+    transaction: (work) => db.transaction((tx) => work(tx as unknown as Database)),
+    close: async () => {},
+  };
+  replaceProcessSingleton(DB, Promise.resolve(connection));
 }
 
 export { schema };

@@ -1,5 +1,5 @@
 import "server-only";
-import { insertItineraryWithinLimits, type ClientUsage } from "@/lib/db/queries/itineraries";
+import { insertItinerary, insertItineraryWithinLimits, type ClientUsage } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow, NewItineraryRow } from "@/lib/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
@@ -35,6 +35,8 @@ export async function insertWithinClientLimits(
   now: Date = new Date(),
 ): Promise<ItineraryRow> {
   const { RATE_LIMIT_MAX_JOBS, RATE_LIMIT_WINDOW_SECONDS, MAX_CONCURRENT_JOBS_PER_CLIENT } = env();
+  // With both limits off there is nothing to count: a plain insert, no transaction.
+  if (RATE_LIMIT_MAX_JOBS === 0 && MAX_CONCURRENT_JOBS_PER_CLIENT === 0) return insertItinerary(values);
   const { job, refusedBy } = await insertItineraryWithinLimits({
     values,
     limits: {

@@ -9,7 +9,8 @@ process.env.JOB_RUNNER = "local";
 process.env.DEMO_MODEL_LATENCY_MS = "300";
 process.env.JOB_RETRY_BASE_MS = "250";
 process.env.JOB_MAX_ATTEMPTS = "8";
-process.env.RATE_LIMIT_MAX_JOBS = "0";
+// Limits on: submits take the locked transaction path, which must survive the outage too.
+process.env.RATE_LIMIT_MAX_JOBS = "50";
 process.env.MAX_CONCURRENT_JOBS_PER_CLIENT = "0";
 
 let postgres: TemporaryPostgres;

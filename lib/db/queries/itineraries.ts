@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, inArray, isNull, lt, ne, or, sql } from "drizzle-orm";
 import type { Owner } from "@/lib/domain/owner";
 import type { ItineraryStatus } from "@/lib/domain/trip";
-import { getDb } from "../client";
+import { getDb, withTransaction } from "../client";
 import { rowsOf } from "../rows";
 import {
   itineraries,
@@ -177,8 +177,7 @@ export async function insertItineraryWithinLimits({
   values: NewItineraryRow & { clientKey: string };
   limits: ClientLimits;
 }): Promise<{ job: ItineraryRow; refusedBy: null } | { job: null; refusedBy: ClientUsage }> {
-  const db = await getDb();
-  return db.transaction(async (tx) => {
+  return withTransaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${values.clientKey}, 0))`);
     const recentFilter = sql`${itineraries.createdAt} > ${limits.since.toISOString()}`;
     const [row] = await tx
