@@ -1,4 +1,6 @@
-import type { DayPlan } from "@/lib/domain/trip";
+import type { ItineraryResource } from "@/lib/domain/resource";
+
+type DayPlan = ItineraryResource["days"][number];
 
 /** The calendar date of a trip day, when a start date was given. */
 export function dayDate(startDate: string | null, day: number): string | null {

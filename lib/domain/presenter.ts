@@ -1,4 +1,5 @@
 import type { ItineraryResource, ItinerarySummary } from "./resource";
+import { dayCost, dayDate, endTime, mapsUrl, totalCost } from "./plan-facts";
 import type { Budget, DayPlan, ItineraryStatus, Outline, Pace, TokenUsage } from "./trip";
 
 // A stored job, presented: what the JSON API returns, what the status page renders, what
@@ -60,7 +61,9 @@ export function describeStage(job: StoredItinerary, daysCompleted: number): stri
  * on the row, and those win.
  */
 export function presentItinerary(job: StoredItinerary, dayRows: readonly StoredDay[]): ItineraryResource {
-  const days = job.itinerary ?? dayRows.map((row) => row.plan);
+  const currency = job.outline?.currency ?? null;
+  const days = (job.itinerary ?? dayRows.map((row) => row.plan)).map((plan) => presentDay(plan, job, currency));
+  const perPerson = totalCost(days.map((day) => day.estimatedCost), currency);
   return {
     id: job.id,
     status: job.status,
@@ -75,7 +78,14 @@ export function presentItinerary(job: StoredItinerary, dayRows: readonly StoredD
     },
     progress: job.progress,
     stage: describeStage(job, days.length),
-    outline: job.outline,
+    outline: presentOutline(job.outline),
+    currency,
+    timeZone: job.outline?.timeZone ?? null,
+    center: job.outline?.center ?? null,
+    estimatedTotal:
+      perPerson && days.length > 0
+        ? { perPerson: perPerson.amount, allTravellers: Math.round(perPerson.amount * job.travellers * 100) / 100, currency: perPerson.currency }
+        : null,
     days,
     daysCompleted: days.length,
     itinerary: job.status === "completed" ? days : null,
@@ -86,6 +96,38 @@ export function presentItinerary(job: StoredItinerary, dayRows: readonly StoredD
     updatedAt: job.updatedAt.toISOString(),
     completedAt: job.completedAt?.toISOString() ?? null,
     links: links(job.id),
+  };
+}
+
+type PresentedDay = ItineraryResource["days"][number];
+
+// Plans stored before a field existed lack it: present it as null (or empty).
+function presentOutline(outline: Outline | null): ItineraryResource["outline"] {
+  if (!outline) return null;
+  return {
+    ...outline,
+    currency: outline.currency ?? null,
+    timeZone: outline.timeZone ?? null,
+    center: outline.center ?? null,
+    days: outline.days.map((entry) => ({ ...entry, area: entry.area ?? null, highlights: entry.highlights ?? [] })),
+  };
+}
+
+function presentDay(plan: DayPlan, job: StoredItinerary, currency: string | null): PresentedDay {
+  return {
+    day: plan.day,
+    theme: plan.theme,
+    date: dayDate(job.startDate, plan.day),
+    area: job.outline?.days.find((entry) => entry.day === plan.day)?.area ?? null,
+    estimatedCost: dayCost(plan, currency),
+    activities: plan.activities.map((activity, index) => ({
+      ...activity,
+      location: activity.location ?? null,
+      cost: activity.cost ?? null,
+      travelFromPrevious: index === 0 ? null : (activity.travelFromPrevious ?? null),
+      endTime: endTime(activity.startTime, activity.durationMinutes),
+      mapsUrl: mapsUrl(activity.place, job.destination, activity.location ?? null),
+    })),
   };
 }
 

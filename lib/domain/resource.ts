@@ -1,8 +1,12 @@
 import { z } from "zod";
 import {
+  activitySchema,
   BUDGETS,
-  dayPlanSchema,
+  coordinatesSchema,
+  currencyCodeSchema,
   MAX_DAYS,
+  moneySchema,
+  outlineDaySchema,
   outlineSchema,
   PACES,
   STATUSES,
@@ -14,8 +18,41 @@ import {
 // the OpenAPI document renders them, so the two cannot drift apart. Each `id` names the
 // schema's component in that document.
 
-const outline = outlineSchema.meta({ id: "Outline" });
-const dayPlan = dayPlanSchema.meta({ id: "DayPlan" });
+// Plans stored before a field existed present it as null (or an empty list).
+const outline = outlineSchema
+  .extend({
+    currency: currencyCodeSchema.nullable(),
+    days: z.array(outlineDaySchema.extend({ area: z.string().nullable(), highlights: z.array(z.string()) })),
+  })
+  .meta({ id: "Outline" });
+
+const presentedActivity = activitySchema
+  .extend({
+    cost: moneySchema.nullable().describe("Per person, in the trip's currency (null in plans made before costs were numbers)"),
+    endTime: z.string().describe("Computed: start time plus duration, HH:MM"),
+    mapsUrl: z.url().describe("Computed: a map search for the place (its coordinates when known); opens the Maps app on phones"),
+  })
+  .meta({ id: "Activity" });
+
+const dayPlan = z
+  .object({
+    day: z.number().int().min(1).max(MAX_DAYS),
+    theme: z.string(),
+    date: z.iso.date().nullable().describe("Computed from the start date; null without one"),
+    area: z.string().nullable().describe("The part of town or region the day stays in"),
+    estimatedCost: moneySchema.nullable().describe("Computed: the day's activities added up, per person"),
+    activities: z.array(presentedActivity),
+  })
+  .meta({ id: "DayPlan" });
+
+const estimatedTotal = z
+  .object({
+    perPerson: z.number().min(0),
+    allTravellers: z.number().min(0).describe("perPerson × travellers"),
+    currency: currencyCodeSchema,
+  })
+  .meta({ id: "EstimatedTotal" });
+
 const tokenUsage = tokenUsageSchema.meta({ id: "TokenUsage" });
 
 const timestamp = z.iso.datetime().describe("An ISO 8601 timestamp in UTC");
@@ -44,6 +81,10 @@ export const itineraryResourceSchema = z.object({
   progress: z.number().int().min(0).max(100),
   stage: z.string().describe("The current stage in words, for people"),
   outline: outline.nullable(),
+  currency: currencyCodeSchema.nullable().describe("The trip's currency (ISO 4217), once the outline is written"),
+  timeZone: z.string().nullable().describe("The destination's IANA time zone, when known"),
+  center: coordinatesSchema.nullable().describe("The destination's centre, when known"),
+  estimatedTotal: estimatedTotal.nullable().describe("Computed: every day's cost added up, once the trip is priced"),
   days: z.array(dayPlan).describe("Days landed so far, in order (all of them once completed)"),
   daysCompleted: z.number().int().min(0),
   itinerary: z.array(dayPlan).nullable().describe("The finished itinerary, or null until the job completes"),

@@ -90,58 +90,8 @@ export type ItineraryRequestInput = z.input<typeof itineraryRequestSchema>;
 export type ItineraryRequest = z.output<typeof itineraryRequestSchema>;
 export type ItineraryRequestField = keyof ItineraryRequest;
 
-// --- What the model writes. OpenAI strict mode: every key required, "optional" is nullable.
-
-export const TIMES_OF_DAY = ["morning", "afternoon", "evening"] as const;
-export const ACTIVITY_CATEGORIES = [
-  "sightseeing",
-  "food",
-  "culture",
-  "nature",
-  "shopping",
-  "nightlife",
-  "adventure",
-  "relaxation",
-  "transport",
-] as const;
-
-export const outlineSchema = z.object({
-  title: z.string().min(1).max(120).describe("A short, evocative title for the whole trip"),
-  summary: z.string().min(1).max(600).describe("Two or three sentences describing the trip"),
-  days: z
-    .array(
-      z.object({
-        day: z.number().int().min(1).max(MAX_DAYS),
-        theme: z.string().min(1).max(120).describe("The focus of that day"),
-      }),
-    )
-    .min(1)
-    .max(MAX_DAYS),
-  tips: z.array(z.string().min(1).max(300)).min(1).max(8).describe("Practical travel tips"),
-});
-export type Outline = z.infer<typeof outlineSchema>;
-
-export const activitySchema = z.object({
-  timeOfDay: z.enum(TIMES_OF_DAY),
-  startTime: z
-    .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
-    .describe("Local start time, 24-hour HH:MM"),
-  durationMinutes: z.number().int().min(15).max(720),
-  title: z.string().min(1).max(120),
-  description: z.string().min(1).max(600),
-  place: z.string().min(1).max(160).describe("Name of the place or neighbourhood"),
-  category: z.enum(ACTIVITY_CATEGORIES),
-  estimatedCost: z.string().min(1).max(60).describe('Rough cost per person, e.g. "Free" or "≈ €15"'),
-});
-export type Activity = z.infer<typeof activitySchema>;
-
-export const dayPlanSchema = z.object({
-  day: z.number().int().min(1).max(MAX_DAYS),
-  theme: z.string().min(1).max(120),
-  activities: z.array(activitySchema).min(1).max(10),
-});
-export type DayPlan = z.infer<typeof dayPlanSchema>;
+// What the model writes (outline, day, activity) is lib/domain/plan.ts.
+export * from "./plan";
 
 export const tokenUsageSchema = z.object({
   inputTokens: z.number().int().min(0),

@@ -4,7 +4,7 @@ import type {
   LanguageModelV4GenerateResult,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import type { Activity, DayPlan, Outline } from "@/lib/domain/trip";
+import { minutesOf, type Activity, type DayPlan, type Outline } from "@/lib/domain/trip";
 import { parsePromptTask, type DayTask, type OutlineTask } from "./prompts";
 
 // The offline model: an AI SDK language model that writes a plausible, deterministic
@@ -14,11 +14,7 @@ import { parsePromptTask, type DayTask, type OutlineTask } from "./prompts";
 
 export const DEMO_MODEL_LABEL = "demo model";
 
-type Slot = Omit<Activity, "title" | "description" | "place"> & {
-  title: string;
-  description: string;
-  place: string;
-};
+type Slot = Omit<Activity, "location" | "cost" | "travelFromPrevious">;
 
 const THEMES = [
   "Old town and first impressions",
@@ -84,13 +80,35 @@ const cityOf = (destination: string) => destination.split(",")[0]?.trim() || des
 
 const fill = (text: string, city: string) => text.replaceAll("{city}", city);
 
+/** The demo's prices are in euros: the first number of the slot's cost, else free. */
+const DEMO_CURRENCY = "EUR";
+const costOf = (text: string) => Number(/\d+/.exec(text)?.[0] ?? 0);
+
 function fillSlot(slot: Slot, city: string): Activity {
   return {
     ...slot,
     title: fill(slot.title, city),
     description: fill(slot.description, city),
     place: fill(slot.place, city),
+    location: null,
+    cost: { amount: costOf(slot.estimatedCost), currency: DEMO_CURRENCY },
+    travelFromPrevious: null,
   };
+}
+
+const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+
+/** In time order, each stop a 15-minute walk after the previous one ends (rounded to 15 min). */
+function timeline(activities: Activity[]): Activity[] {
+  const sorted = [...activities].sort((a, b) => a.startTime.localeCompare(b.startTime));
+  let previousEnd = 0;
+  return sorted.map((activity, index) => {
+    const travel = index === 0 ? null : { mode: "walk" as const, minutes: 15 };
+    const earliest = previousEnd + (travel?.minutes ?? 0);
+    const start = Math.max(minutesOf(activity.startTime), Math.ceil(earliest / 15) * 15);
+    previousEnd = start + activity.durationMinutes;
+    return { ...activity, startTime: clock(start), travelFromPrevious: travel };
+  });
 }
 
 export function demoOutline({ trip }: OutlineTask): Outline {
@@ -104,7 +122,10 @@ export function demoOutline({ trip }: OutlineTask): Outline {
   return {
     title: `${trip.durationDays} ${trip.durationDays === 1 ? "day" : "days"} in ${city}`,
     summary: `A ${trip.pace} ${trip.budget} trip through ${trip.destination}${interests}: landmarks, food and quieter corners, one theme a day.`,
-    days,
+    currency: DEMO_CURRENCY,
+    timeZone: null,
+    center: null,
+    days: days.map((entry) => ({ ...entry, area: `Central ${city}`, highlights: [`${city} day ${entry.day} sights`, `${city} day ${entry.day} food`] })),
     tips: [0, 1, 2].map((offset) => fill(pick(TIPS, seed + offset), city)),
   };
 }
@@ -119,8 +140,7 @@ export function demoDay({ trip, day, theme }: DayTask): DayPlan {
   ];
   if (trip.pace === "packed") activities.splice(1, 0, fillSlot(pick(MORNING, seed + 1), city));
   if (trip.pace === "relaxed") activities.splice(1, 1);
-  activities.sort((a, b) => a.startTime.localeCompare(b.startTime));
-  return { day, theme, activities };
+  return { day, theme, activities: timeline(activities) };
 }
 
 /** All the text of a call's prompt (system and user parts), as one string. */

@@ -5,7 +5,7 @@ import { completeFromStoredDays, findDayStepState, saveDay, saveOutline } from "
 import type { ItineraryRow } from "@/lib/db/schema";
 import { ZERO_USAGE, type TokenUsage } from "@/lib/domain/trip";
 import { notifyItineraryChanged } from "@/lib/live/changes";
-import { toStepError } from "@/lib/llm/errors";
+import { LlmCallError, toStepError } from "@/lib/llm/errors";
 import { generateDayPlan, generateOutline } from "@/lib/llm/generate";
 
 // The bodies of the generation steps. Each is safe to run again: it first looks for the
@@ -38,6 +38,11 @@ async function callModel<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
+/** An IANA time zone this runtime knows, or null (the model may be unsure or wrong). */
+function knownTimeZone(zone: string | null): string | null {
+  return zone !== null && Intl.supportedValuesOf("timeZone").includes(zone) ? zone : null;
+}
+
 export interface OutlineStepResult {
   days: number[];
   usage: TokenUsage;
@@ -57,12 +62,18 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
   if (job.outline) return fromStoredOutline(job);
   const { value, usage } = await callModel(() => generateOutline(job));
   // The model numbers the days; we insist on exactly 1…N so every day step has a theme.
-  const themes = new Map(value.days.map((entry) => [entry.day, entry.theme]));
-  const days = Array.from({ length: job.durationDays }, (_, index) => ({
-    day: index + 1,
-    theme: themes.get(index + 1) ?? value.days[index]?.theme ?? `Day ${index + 1}`,
-  }));
-  if (!(await saveOutline({ id, outline: { ...value, days }, usage }))) {
+  const byNumber = new Map(value.days.map((entry) => [entry.day, entry]));
+  const days = Array.from({ length: job.durationDays }, (_, index) => {
+    const entry = byNumber.get(index + 1) ?? value.days[index];
+    return {
+      day: index + 1,
+      theme: entry?.theme ?? `Day ${index + 1}`,
+      area: entry?.area ?? job.destination,
+      highlights: entry?.highlights ?? [],
+    };
+  });
+  const outline = { ...value, timeZone: knownTimeZone(value.timeZone), days };
+  if (!(await saveOutline({ id, outline, usage }))) {
     // Another run stored its outline first (use that one), or the job ended meanwhile.
     return fromStoredOutline(await requireActiveJob(id));
   }
@@ -82,6 +93,11 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
   if (!job.outline) throw new NonRetriableError(`Itinerary ${id} has no outline for day ${day}.`);
   const outline = job.outline;
   const { value, usage } = await callModel(() => generateDayPlan(job, outline, day));
+  // Costs add up only in one currency: another one is a wrong answer, retried like one.
+  const foreign = value.activities.find((activity) => activity.cost.currency !== outline.currency);
+  if (foreign) {
+    throw new LlmCallError(`The language model priced day ${day} in ${foreign.cost.currency} instead of ${outline.currency}.`);
+  }
   const theme = outline.days.find((entry) => entry.day === day)?.theme ?? value.theme;
   const saved = await saveDay({ id, plan: { ...value, day, theme }, usage });
   if (!saved) throw new JobNotActiveError(id, "no longer processing");

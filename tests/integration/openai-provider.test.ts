@@ -36,10 +36,13 @@ const trip: TripData = {
 const outline: Outline = {
   title: "Three days in Kyoto",
   summary: "Temples, food and gardens.",
+  currency: "JPY",
+  timeZone: "Asia/Tokyo",
+  center: { latitude: 35.0116, longitude: 135.7681 },
   days: [
-    { day: 1, theme: "Temples of the east" },
-    { day: 2, theme: "Markets and food" },
-    { day: 3, theme: "Gardens and bamboo" },
+    { day: 1, theme: "Temples of the east", area: "Higashiyama", highlights: ["Kiyomizu-dera", "Sannenzaka"] },
+    { day: 2, theme: "Markets and food", area: "Nakagyo", highlights: ["Nishiki Market", "Pontocho"] },
+    { day: 3, theme: "Gardens and bamboo", area: "Arashiyama", highlights: ["Bamboo grove", "Tenryu-ji"] },
   ],
   tips: ["Buy a bus pass."],
 };
@@ -110,6 +113,11 @@ describe("fake OpenAI server", () => {
         trip: longTrip,
         tripTitle: "t",
         otherDays: [],
+        area: null,
+        highlights: [],
+        date: null,
+        weekday: null,
+        currency: "EUR",
       }),
     );
     expect(day.day).toBe(2);

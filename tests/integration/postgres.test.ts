@@ -135,8 +135,11 @@ function dayPlan(day: number, theme: string): DayPlan {
         title: "Walk the old town",
         description: "Narrow streets and viewpoints.",
         place: "Alfama",
+        location: { latitude: 38.7118, longitude: -9.1301 },
         category: "sightseeing",
         estimatedCost: "Free",
+        cost: { amount: 0, currency: "EUR" },
+        travelFromPrevious: null,
       },
     ],
   };

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { exportFileName, itineraryToIcs, itineraryToMarkdown } from "@/lib/itineraries/export";
-import type { ItineraryResource } from "@/lib/domain/presenter";
+import { presentItinerary, type ItineraryResource } from "@/lib/domain/presenter";
 import { demoDay, demoOutline } from "@/lib/llm/demo-model";
 import type { TripData } from "@/lib/llm/prompts";
+import { dayTaskFor } from "../helpers/demo-trip";
 import { parseIcsEvents } from "../helpers/ics";
 
 const trip: TripData = {
@@ -17,31 +18,31 @@ const trip: TripData = {
 
 function resource(startDate: string | null): ItineraryResource {
   const outline = demoOutline({ task: "outline", trip });
-  const days = outline.days.map(({ day, theme }) =>
-    demoDay({ task: "day", trip, day, theme, tripTitle: outline.title, otherDays: [] }),
-  );
+  const days = outline.days.map(({ day }) => demoDay(dayTaskFor({ ...trip, startDate }, outline, day)));
   days[0]!.activities[0]!.title = "Tea, sweets; and a \\ view";
-  return {
-    id: "6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f",
-    status: "completed",
-    destination: trip.destination,
-    durationDays: 3,
-    startDate,
-    preferences: { interests: [], pace: "packed", budget: "moderate", travellers: 2 },
-    progress: 100,
-    stage: "Your itinerary is ready",
-    outline,
-    days,
-    daysCompleted: 3,
-    itinerary: days,
-    error: null,
-    model: "demo model",
-    usage: null,
-    createdAt: "2027-03-01T10:00:00.000Z",
-    updatedAt: "2027-03-01T10:00:05.000Z",
-    completedAt: "2027-03-01T10:00:05.000Z",
-    links: { self: "/api/itineraries/x", page: "/itineraries/x" },
-  };
+  return presentItinerary(
+    {
+      id: "6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f",
+      status: "completed",
+      destination: trip.destination,
+      durationDays: 3,
+      startDate,
+      interests: [],
+      pace: "packed",
+      budget: "moderate",
+      travellers: 2,
+      progress: 100,
+      outline,
+      itinerary: days,
+      error: null,
+      model: "demo model",
+      usage: null,
+      createdAt: new Date("2027-03-01T10:00:00.000Z"),
+      updatedAt: new Date("2027-03-01T10:00:05.000Z"),
+      completedAt: new Date("2027-03-01T10:00:05.000Z"),
+    },
+    [],
+  );
 }
 
 describe("calendar export", () => {

@@ -10,6 +10,7 @@ import {
 } from "@/lib/domain/trip";
 import { demoDay, demoOutline } from "@/lib/llm/demo-model";
 import type { TripData } from "@/lib/llm/prompts";
+import { dayTaskFor } from "../helpers/demo-trip";
 
 const DAY_MS = 86_400_000;
 const valid = { destination: "Tokyo, Japan", durationDays: 5 };
@@ -142,12 +143,12 @@ describe("outlineSchema and dayPlanSchema", () => {
   it("accept what the demo model writes", () => {
     const outline = demoOutline({ task: "outline", trip });
     expect(outlineSchema.safeParse(outline).success).toBe(true);
-    const day = demoDay({ task: "day", trip, day: 2, theme: "Temples", tripTitle: outline.title, otherDays: [] });
+    const day = demoDay(dayTaskFor(trip, outline, 2));
     expect(dayPlanSchema.safeParse(day).success).toBe(true);
   });
 
   it("reject malformed activities and outlines", () => {
-    const day = demoDay({ task: "day", trip, day: 1, theme: "Temples", tripTitle: "Kyoto", otherDays: [] });
+    const day = demoDay(dayTaskFor(trip, demoOutline({ task: "outline", trip }), 1));
     const withActivity = (patch: Record<string, unknown>) => ({
       ...day,
       activities: [{ ...day.activities[0], ...patch }],
@@ -155,7 +156,8 @@ describe("outlineSchema and dayPlanSchema", () => {
     for (const startTime of ["25:00", "9:00", "12:60", "noon"]) {
       expect(dayPlanSchema.safeParse(withActivity({ startTime })).success).toBe(false);
     }
-    expect(dayPlanSchema.safeParse(withActivity({ startTime: "23:59" })).success).toBe(true);
+    // The latest time of day is valid as a format (a 15-minute stop at 23:30 also fits before midnight).
+    expect(dayPlanSchema.safeParse(withActivity({ startTime: "23:30", durationMinutes: 15 })).success).toBe(true);
     expect(dayPlanSchema.safeParse(withActivity({ category: "party" })).success).toBe(false);
     expect(dayPlanSchema.safeParse(withActivity({ durationMinutes: 5 })).success).toBe(false);
     expect(dayPlanSchema.safeParse({ ...day, activities: [] }).success).toBe(false);

@@ -167,23 +167,60 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Activity: {
+            /** @enum {string} */
+            category: "sightseeing" | "food" | "culture" | "nature" | "shopping" | "nightlife" | "adventure" | "relaxation" | "transport";
+            /** @description Per person, in the trip's currency (null in plans made before costs were numbers) */
+            cost: {
+                /** @description Per person; 0 when free */
+                amount: number;
+                /** @description An ISO 4217 currency code, e.g. EUR or JPY */
+                currency: string;
+            } | null;
+            description: string;
+            durationMinutes: number;
+            /** @description Computed: start time plus duration, HH:MM */
+            endTime: string;
+            /** @description Rough cost per person as people write it, e.g. "Free" or "≈ €15" */
+            estimatedCost: string;
+            /** @description The place's coordinates; null when unsure */
+            location: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            /**
+             * Format: uri
+             * @description Computed: a map search for the place (its coordinates when known); opens the Maps app on phones
+             */
+            mapsUrl: string;
+            /** @description Name of the place or neighbourhood */
+            place: string;
+            /** @description Local time, 24-hour HH:MM */
+            startTime: string;
+            /** @enum {string} */
+            timeOfDay: "morning" | "afternoon" | "evening";
+            title: string;
+            /** @description Getting here from the previous stop; null for the day's first stop */
+            travelFromPrevious: {
+                minutes: number;
+                /** @enum {string} */
+                mode: "walk" | "transit" | "taxi" | "drive" | "bike" | "ferry";
+            } | null;
+        };
         DayPlan: {
-            activities: {
-                /** @enum {string} */
-                category: "sightseeing" | "food" | "culture" | "nature" | "shopping" | "nightlife" | "adventure" | "relaxation" | "transport";
-                description: string;
-                durationMinutes: number;
-                /** @description Rough cost per person, e.g. "Free" or "≈ €15" */
-                estimatedCost: string;
-                /** @description Name of the place or neighbourhood */
-                place: string;
-                /** @description Local start time, 24-hour HH:MM */
-                startTime: string;
-                /** @enum {string} */
-                timeOfDay: "morning" | "afternoon" | "evening";
-                title: string;
-            }[];
+            activities: components["schemas"]["Activity"][];
+            /** @description The part of town or region the day stays in */
+            area: string | null;
+            /** @description Computed from the start date; null without one */
+            date: string | null;
             day: number;
+            /** @description Computed: the day's activities added up, per person */
+            estimatedCost: {
+                /** @description Per person; 0 when free */
+                amount: number;
+                /** @description An ISO 4217 currency code, e.g. EUR or JPY */
+                currency: string;
+            } | null;
             theme: string;
         };
         Error: {
@@ -201,6 +238,13 @@ export interface components {
                 /** @description Written for people; never a stack trace, SQL or provider body */
                 message: string;
             };
+        };
+        EstimatedTotal: {
+            /** @description perPerson × travellers */
+            allTravellers: number;
+            /** @description An ISO 4217 currency code, e.g. EUR or JPY */
+            currency: string;
+            perPerson: number;
         };
         Health: {
             database: {
@@ -254,12 +298,19 @@ export interface components {
             travellers?: number;
         };
         ItineraryResource: {
+            /** @description The destination's centre, when known */
+            center: {
+                latitude: number;
+                longitude: number;
+            } | null;
             completedAt: string | null;
             /**
              * Format: date-time
              * @description An ISO 8601 timestamp in UTC
              */
             createdAt: string;
+            /** @description The trip's currency (ISO 4217), once the outline is written */
+            currency: string | null;
             /** @description Days landed so far, in order (all of them once completed) */
             days: components["schemas"]["DayPlan"][];
             daysCompleted: number;
@@ -267,6 +318,8 @@ export interface components {
             durationDays: number;
             /** @description A message a person can act on, once failed */
             error: string | null;
+            /** @description Computed: every day's cost added up, once the trip is priced */
+            estimatedTotal: components["schemas"]["EstimatedTotal"] | null;
             /** Format: uuid */
             id: string;
             /** @description The finished itinerary, or null until the job completes */
@@ -297,6 +350,8 @@ export interface components {
              * @enum {string}
              */
             status: "processing" | "completed" | "failed" | "cancelled";
+            /** @description The destination's IANA time zone, when known */
+            timeZone: string | null;
             /**
              * Format: date-time
              * @description An ISO 8601 timestamp in UTC
@@ -337,13 +392,23 @@ export interface components {
             status: "ok";
         };
         Outline: {
+            /** @description The destination's centre; null when unsure */
+            center: {
+                latitude: number;
+                longitude: number;
+            } | null;
+            currency: string | null;
             days: {
+                area: string | null;
                 day: number;
+                highlights: string[];
                 /** @description The focus of that day */
                 theme: string;
             }[];
             /** @description Two or three sentences describing the trip */
             summary: string;
+            /** @description The destination's IANA time zone, e.g. Europe/Lisbon; null when unsure */
+            timeZone: string | null;
             /** @description Practical travel tips */
             tips: string[];
             /** @description A short, evocative title for the whole trip */
