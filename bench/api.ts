@@ -86,9 +86,11 @@ async function main() {
       OPENAI_BASE_URL: fake.url,
       LLM_MODEL: "fake-model",
       LLM_TIMEOUT_MS: "600000",
-      // Limits raised so no submission is refused; each request also comes from its own address.
+      // Limits raised so no submission is refused, but on: every submit takes the atomic
+      // check-and-insert. Each request comes from its own address, through a trusted header.
       RATE_LIMIT_MAX_JOBS: "100000",
       MAX_CONCURRENT_JOBS_PER_CLIENT: "10000",
+      TRUSTED_CLIENT_IP_HEADER: "x-forwarded-for",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   });
