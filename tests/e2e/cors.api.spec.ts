@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { SLOW_LANE } from "./markup";
 
 // CORS as a browser meets it on the production server (CORS_ALLOWED_ORIGINS is
 // https://allowed.example in playwright.config.ts): reads from anywhere, writes only from
@@ -72,12 +73,24 @@ test("a POST from the allowed origin gets its origin echoed and the job headers 
   expect(headers["location"]).toBeTruthy();
 });
 
+test("a cross-origin cancel is refused with 403 and the job keeps running", async ({ request }) => {
+  const created = await request.post("/api/itineraries", { data: { destination: `${SLOW_LANE}, Kyoto`, durationDays: 2 } });
+  const { jobId } = (await created.json()) as { jobId: string };
+  const cancel = await request.post(`/api/itineraries/${jobId}/cancel`, { headers: { origin: "https://evil.example" } });
+  expect(cancel.status()).toBe(403);
+  expect((await cancel.json()).error.code).toBe("forbidden");
+  expect((await (await request.get(`/api/itineraries/${jobId}`)).json()).status).toBe("processing");
+  expect((await request.post(`/api/itineraries/${jobId}/cancel`)).status()).toBe(202);
+});
+
 test("a POST from another origin gets no CORS grant, and /api/inngest has no CORS at all", async ({ request }) => {
   const post = await request.post("/api/itineraries", {
     headers: { origin: STRANGER, "content-type": "text/plain" },
     data: "destination=Kyoto",
   });
   expect(post.headers()["access-control-allow-origin"]).toBeUndefined();
+  // The server itself refuses it, before anything changes: not only the browser's reading.
+  expect(post.status()).toBe(403);
 
   const inngest = await request.fetch("/api/inngest", preflight(ALLOWED, "POST"));
   expect(inngest.headers()["access-control-allow-origin"]).toBeUndefined();
