@@ -14,7 +14,8 @@ export const generateItineraryFunction = inngest.createFunction(
     retries: STEP_RETRIES,
     idempotency: "event.data.runKey",
     concurrency: { limit: env().LLM_CONCURRENCY },
-    cancelOn: [{ event: itineraryCancelled, match: "data.id" }],
+    // The cancel event names the same job (match: "data.id" is deprecated in inngest 4).
+    cancelOn: [{ event: itineraryCancelled, if: "event.data.id == async.data.id" }],
     onFailure: ({ event, error, step, attempt }) => {
       const data = event.data.event.data;
       return workflow.onFailure({ data, error, step: inngestSteps(step, data.id, attempt), announceEnded: dispatchItineraryEnded });
