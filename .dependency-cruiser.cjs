@@ -1,6 +1,6 @@
 // The layers of Itinera, checked on every `npm run lint`. Arrows point one way:
 //   app → lib/api → lib/itineraries → lib/jobs → lib/workflow → lib/llm, lib/webhooks
-//       → lib/db, lib/live → platform leaves (env, logger, errors, singleton, step context)
+//       → lib/live → lib/db → platform leaves (env, logger, errors, singleton, step context)
 //       → lib/domain (zod only)
 // inngest/functions are thin wrappers over lib/workflow; only inngest/index.ts lists them.
 // docs/architecture.md draws the same picture. Each rule says what it protects.
@@ -48,11 +48,12 @@ module.exports = {
       to: { path: "^(lib|inngest)/", pathNot: ["^lib/(db|domain)/", PLATFORM] },
     },
     {
-      name: "live-is-a-leaf",
-      comment: "The change feed is told about changes; it never reads or writes jobs itself.",
+      name: "live-below-the-workflow",
+      comment:
+        "The change feed is told about changes and passes them on (in-process, or through the database's LISTEN/NOTIFY); it never reads or writes jobs, so the workflow, the commands and the streams can all use it.",
       severity: "error",
       from: { path: "^lib/live/" },
-      to: { path: "^(lib|inngest)/", pathNot: ["^lib/(live|domain)/", PLATFORM] },
+      to: { path: "^(lib|inngest)/", pathNot: ["^lib/(live|domain)/", "^lib/db/notifications\\.ts$", PLATFORM] },
     },
     {
       name: "services-below-the-workflow",

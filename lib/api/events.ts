@@ -3,7 +3,7 @@ import { findItineraryById } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { presentItinerary } from "@/lib/domain/presenter";
 import { getItinerary } from "@/lib/itineraries/reads";
-import { waitForItineraryChange } from "@/lib/live/changes";
+import { changeFeedIsLive, waitForItineraryChange } from "@/lib/live/changes";
 import { logger } from "@/lib/logger";
 
 // Server-Sent Events for one job: a `snapshot` event (the job resource) on every change,
@@ -20,7 +20,10 @@ export const SSE_HEADERS = {
 
 const RETRY_MS = 2000;
 const HEARTBEAT_MS = 15_000;
-/** Re-read at least this often: changes made by another process send no notification. */
+/**
+ * Without a live change feed (a PostgreSQL whose LISTEN connection is not up yet), re-read
+ * this often; with one, a stream that hears of no change reads nothing.
+ */
 const RECHECK_MS = 1000;
 /** Close after a while (serverless limits); EventSource reconnects with Last-Event-ID. */
 const MAX_STREAM_MS = 4 * 60_000;
@@ -59,11 +62,13 @@ export function itineraryEventStream(
             lastWrite = Date.now();
           }
           if (job.status !== "processing") break;
-          await waitForItineraryChange(job.id, RECHECK_MS, stop.signal);
+          const live = changeFeedIsLive();
+          const changed = await waitForItineraryChange(job.id, live ? HEARTBEAT_MS - (Date.now() - lastWrite) : RECHECK_MS, stop.signal);
           if (Date.now() - lastWrite >= HEARTBEAT_MS) {
             write(`: heartbeat\n\n`);
             lastWrite = Date.now();
           }
+          if (!changed && live) continue;
           job = await findItineraryById({ id: job.id });
           if (!job) write(`event: deleted\ndata: {}\n\n`);
         }

@@ -342,6 +342,8 @@ function describeStorageContract(name: string, setup: () => Promise<StorageSetup
 
     it("lists itineraries newest first and pages with a cursor", async () => {
       const older = await insertProcessingRow("Older trip");
+      // Rows of one millisecond are ordered by id (a later test covers that): keep these apart.
+      await new Promise((resolve) => setTimeout(resolve, 5));
       const newer = await insertProcessingRow("Newer trip");
       const [first, second] = await listItineraries({ limit: 2, ownerKey: null });
       expect([first?.id, second?.id]).toEqual([newer.id, older.id]);
