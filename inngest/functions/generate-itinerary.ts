@@ -21,6 +21,11 @@ export const generateItineraryFunction = inngest.createFunction(
       return workflow.onFailure({ data, error, step: inngestSteps(step, data.id, attempt), announceEnded: dispatchItineraryEnded });
     },
   },
+  // Each step watches its job: a cancel aborts the LLM call in flight, not only later steps.
   ({ event, step, attempt }) =>
-    workflow.handler({ event, step: inngestSteps(step, event.data.id, attempt), announceEnded: dispatchItineraryEnded }),
+    workflow.handler({
+      event,
+      step: inngestSteps(step, event.data.id, attempt, { watchJob: true }),
+      announceEnded: dispatchItineraryEnded,
+    }),
 );
