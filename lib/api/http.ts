@@ -1,4 +1,5 @@
 import "server-only";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import { AppError, isAppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { logger, stackFrames } from "@/lib/logger";
@@ -7,37 +8,6 @@ import { logger, stackFrames } from "@/lib/logger";
 // translating the same way everywhere: one error envelope, no stack, SQL or provider body.
 
 export const MAX_JSON_BYTES = 16 * 1024;
-
-const CONNECTION_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ETIMEDOUT",
-  "ENOTFOUND",
-  "57P01", // admin_shutdown
-  "57P03", // cannot_connect_now
-  "08000",
-  "08001",
-  "08003",
-  "08006",
-]);
-
-/** True when an error (or any of its causes) says the database cannot be reached. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error, depth = 0; current && depth < 6; depth += 1) {
-    const candidate = current as { code?: unknown; message?: unknown; cause?: unknown };
-    if (typeof candidate.code === "string" && CONNECTION_CODES.has(candidate.code)) return true;
-    if (
-      typeof candidate.message === "string" &&
-      /connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect|Connection refused/i.test(
-        candidate.message,
-      )
-    ) {
-      return true;
-    }
-    current = candidate.cause;
-  }
-  return false;
-}
 
 export function toAppError(error: unknown): AppError {
   if (isAppError(error)) return error;

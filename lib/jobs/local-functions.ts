@@ -3,6 +3,7 @@ import { after } from "next/server";
 import { findItineraryById } from "@/lib/db/queries/itineraries";
 import { loadStepOutputs, saveStepOutput, webhookStepId } from "@/lib/db/queries/steps";
 import type { ItineraryRow } from "@/lib/db/schema";
+import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { env } from "@/lib/env";
 import { deferredLogger } from "@/lib/logger";
@@ -38,6 +39,9 @@ function runnerFor<Data extends RunData>(
     store,
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     retryBaseMs: config.JOB_RETRY_BASE_MS,
+    // A database outage is waited out without spending the model's attempts.
+    isOutage: isDatabaseUnavailable,
+    outageLimitMs: config.JOB_MAX_AGE_SECONDS * 1000,
     ...overrides,
   });
 }

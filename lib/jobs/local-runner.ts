@@ -37,10 +37,20 @@ export interface LocalRunnerOptions<Data extends RunData = RunData> {
   retryBaseMs: number;
   /** Ceiling for one backoff wait. */
   retryMaxMs?: number;
+  /**
+   * True for a failure of the infrastructure rather than of the step (the database is
+   * unreachable): the step waits and tries again without spending an attempt, for up to
+   * `outageLimitMs`.
+   */
+  isOutage?: (error: unknown) => boolean;
+  outageLimitMs?: number;
   random?: () => number;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
   logger?: RunnerLogger;
 }
+
+/** Longest wait between two tries of a step while the database is unreachable. */
+const OUTAGE_WAIT_CEILING_MS = 5_000;
 
 export class JobCancelledError extends Error {
   constructor(jobId: string) {
@@ -169,6 +179,8 @@ export class LocalRunner<Data extends RunData = RunData> {
   ): Promise<T> {
     if (memo.has(stepId)) return memo.get(stepId) as T;
     const jobId = data.id;
+    const outageDeadline = Date.now() + (this.options.outageLimitMs ?? 10 * 60_000);
+    let outageWait = this.options.retryBaseMs;
     for (let attempt = 1; ; attempt += 1) {
       signal.throwIfAborted();
       try {
@@ -179,6 +191,16 @@ export class LocalRunner<Data extends RunData = RunData> {
         memo.set(stepId, stored);
         return stored as T;
       } catch (error) {
+        if (!signal.aborted && this.options.isOutage?.(error) && Date.now() + outageWait < outageDeadline) {
+          this.options.logger?.warn(
+            { jobId, step: stepId, attempt, delayMs: outageWait, err: error },
+            `the database is unreachable; trying the step again in ${outageWait} ms (not counted as an attempt)`,
+          );
+          await this.sleep(outageWait, signal);
+          outageWait = Math.min(this.options.retryMaxMs ?? 5 * 60_000, OUTAGE_WAIT_CEILING_MS, outageWait * 2);
+          attempt -= 1;
+          continue;
+        }
         if (signal.aborted || isNonRetriable(error) || attempt >= this.options.maxAttempts) {
           throw error;
         }

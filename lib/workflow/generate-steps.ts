@@ -7,6 +7,7 @@ import { ZERO_USAGE, type TokenUsage } from "@/lib/domain/trip";
 import { notifyItineraryChanged } from "@/lib/live/changes";
 import { LlmCallError, toStepError } from "@/lib/llm/errors";
 import { generateDayPlan, generateOutline } from "@/lib/llm/generate";
+import { untilDatabaseAnswers } from "./outage";
 
 // The bodies of the generation steps. Each is safe to run again: it first looks for the
 // work it would do (an outline, a day row) and returns that instead of calling the model
@@ -73,7 +74,7 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
     };
   });
   const outline = { ...value, timeZone: knownTimeZone(value.timeZone), days };
-  if (!(await saveOutline({ id, outline, usage }))) {
+  if (!(await untilDatabaseAnswers(() => saveOutline({ id, outline, usage })))) {
     // Another run stored its outline first (use that one), or the job ended meanwhile.
     return fromStoredOutline(await requireActiveJob(id));
   }
@@ -99,7 +100,7 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
     throw new LlmCallError(`The language model priced day ${day} in ${foreign.cost.currency} instead of ${outline.currency}.`);
   }
   const theme = outline.days.find((entry) => entry.day === day)?.theme ?? value.theme;
-  const saved = await saveDay({ id, plan: { ...value, day, theme }, usage });
+  const saved = await untilDatabaseAnswers(() => saveDay({ id, plan: { ...value, day, theme }, usage }));
   if (!saved) throw new JobNotActiveError(id, "no longer processing");
   notifyItineraryChanged(id);
   return { day, usage };
@@ -107,7 +108,7 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
 
 export async function finalizeItinerary(id: string, usage: TokenUsage): Promise<{ days: number }> {
   // One statement in the usual case; the reads below only say why it did not complete.
-  const completedDays = await completeFromStoredDays({ id, usage });
+  const completedDays = await untilDatabaseAnswers(() => completeFromStoredDays({ id, usage }));
   if (completedDays !== null) {
     notifyItineraryChanged(id);
     return { days: completedDays };
@@ -145,7 +146,8 @@ export async function markItineraryFailed(id: string, error: unknown): Promise<b
   if (error instanceof JobNotActiveError || (error instanceof Error && error.name === "JobNotActiveError")) {
     return false;
   }
-  const failed = await endItinerary({ id, status: "failed", error: failureMessage(error) });
+  // The failure handler's own write waits out an outage too, or the job stays processing.
+  const failed = await untilDatabaseAnswers(() => endItinerary({ id, status: "failed", error: failureMessage(error) }));
   if (failed) notifyItineraryChanged(id);
   return failed;
 }
