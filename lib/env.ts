@@ -50,6 +50,11 @@ const envSchema = z.object({
   /** Jobs one client may have processing at once; 0 turns the cap off. */
   MAX_CONCURRENT_JOBS_PER_CLIENT: positiveInt(0, 10_000).default(5),
 
+  /** Live streams (GET /api/itineraries/{id}/events) one client may hold open in one process. */
+  SSE_MAX_PER_CLIENT: positiveInt(1, 10_000).default(20),
+  /** Live streams one process holds open in all; past either cap a client gets 429 and polls. */
+  SSE_MAX_STREAMS: positiveInt(1, 1_000_000).default(2000),
+
   /**
    * The request header that carries the client's address, set by a proxy you trust (for
    * example "x-real-ip"). Only this header splits the per-client limits by address; unset,
