@@ -12,8 +12,7 @@ export function proxy(request: NextRequest) {
   const { CORS_ALLOWED_ORIGINS: allowedOrigins, APP_URL } = env();
   const preflight = preflightResponse(request, allowedOrigins);
   if (preflight) return preflight;
-  const ownOrigin = APP_URL ? new URL(APP_URL).origin : request.nextUrl.origin;
-  const refusal = crossOriginWriteRefusal(request, allowedOrigins, ownOrigin);
+  const refusal = crossOriginWriteRefusal(request, allowedOrigins, APP_URL ? new URL(APP_URL).origin : undefined);
   if (refusal) return refusal;
   const response = methodNotAllowed(request.nextUrl.pathname, request.method) ?? NextResponse.next();
   corsResponseHeaders(request, allowedOrigins).forEach((value, name) => response.headers.set(name, value));

@@ -5,6 +5,24 @@ import { processSingleton, replaceProcessSingleton } from "./singleton";
 
 const positiveInt = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Bytes a webhook signing key has at least (the command below makes 32). */
+export const MIN_WEBHOOK_KEY_BYTES = 16;
+export const MAKE_WEBHOOK_SECRET = `echo "whsec_$(openssl rand -base64 32)"`;
+/** Standard, padded base64, which Standard Webhooks libraries decode strictly. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * "whsec_" + base64 of at least MIN_WEBHOOK_KEY_BYTES bytes: the secret format every
+ * Standard Webhooks library (standardwebhooks, svix) verifies without options; they
+ * base64-decode what follows the prefix, so a plain string would not verify there.
+ */
+function isStandardWebhookSecret(secret: string): boolean {
+  if (!secret.startsWith("whsec_")) return false;
+  const encoded = secret.slice("whsec_".length);
+  const decodedBytes = (encoded.length / 4) * 3 - (encoded.match(/=+$/)?.[0].length ?? 0);
+  return BASE64.test(encoded) && decodedBytes >= MIN_WEBHOOK_KEY_BYTES;
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: positiveInt(1, 65535).default(3000),
@@ -50,6 +68,11 @@ const envSchema = z.object({
   /** Jobs one client may have processing at once; 0 turns the cap off. */
   MAX_CONCURRENT_JOBS_PER_CLIENT: positiveInt(0, 10_000).default(5),
 
+  /** Live streams (GET /api/itineraries/{id}/events) one client may hold open in one process. */
+  SSE_MAX_PER_CLIENT: positiveInt(1, 10_000).default(20),
+  /** Live streams one process holds open in all; past either cap a client gets 429 and polls. */
+  SSE_MAX_STREAMS: positiveInt(1, 1_000_000).default(2000),
+
   /**
    * The request header that carries the client's address, set by a proxy you trust (for
    * example "x-real-ip"). Only this header splits the per-client limits by address; unset,
@@ -71,8 +94,13 @@ const envSchema = z.object({
     .string()
     .optional()
     .transform((value) => (value ?? "").split(",").map((origin) => origin.trim()).filter(Boolean)),
-  /** Secret for signing webhooks (Standard Webhooks: "whsec_" + base64, or any string). */
-  WEBHOOK_SECRET: z.string().min(16).optional(),
+  /** Secret for signing webhooks, shared with receivers: "whsec_" + base64 (Standard Webhooks). */
+  WEBHOOK_SECRET: z
+    .string()
+    .refine(isStandardWebhookSecret, {
+      message: `must be "whsec_" followed by the base64 of at least ${MIN_WEBHOOK_KEY_BYTES} random bytes, as Standard Webhooks libraries expect; make one with: ${MAKE_WEBHOOK_SECRET}`,
+    })
+    .optional(),
   /** Allow callback URLs on private or loopback addresses (for local development only). */
   WEBHOOK_ALLOW_PRIVATE: z
     .enum(["1", "0", "true", "false"])

@@ -13,6 +13,7 @@ export const ERROR_STATUS = {
   payload_too_large: 413,
   rate_limited: 429,
   too_many_active_jobs: 429,
+  too_many_streams: 429,
   unsupported_media_type: 415,
   validation_failed: 422,
   idempotency_key_reused: 422,

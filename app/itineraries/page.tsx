@@ -6,7 +6,7 @@ import { ownerCookieValue, ownerFromCookie } from "@/lib/api/owner";
 import { presentSummary } from "@/lib/domain/presenter";
 import { listItineraries } from "@/lib/itineraries/reads";
 
-export const metadata: Metadata = { title: "Your itineraries", robots: { index: false } };
+export const metadata: Metadata = { title: "Your itineraries" };
 export const dynamic = "force-dynamic";
 
 const ago = new Intl.RelativeTimeFormat("en", { numeric: "auto" });

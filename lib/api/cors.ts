@@ -74,14 +74,37 @@ export function corsResponseHeaders(request: Request, allowedOrigins: readonly s
 }
 
 /**
+ * True when a browser request comes from the app's own pages. A browser says so in
+ * Sec-Fetch-Site, which pages cannot set; without it, the Origin must be the app's: APP_URL,
+ * the request's URL, or the host the browser addressed (`next start` sees its own hostname in
+ * the request's URL, not the one the browser used; a proxy may pass that on in X-Forwarded-Host,
+ * as Next's own server-action check assumes).
+ */
+function isOwnOrigin(request: Request, origin: string, appOrigin: string | undefined): boolean {
+  if (request.headers.get("sec-fetch-site") === "same-origin") return true;
+  if (origin === appOrigin || origin === new URL(request.url).origin) return true;
+  const addressed = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host");
+  if (!addressed) return false;
+  try {
+    return new URL(origin).host === addressed.toLowerCase();
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A browser write from another origin is refused by the server, before anything changes:
  * 403 when the request's Origin is neither the app's own nor allowed. Without an Origin
  * (curl, servers) there is no browser to protect, and null is returned.
  */
-export function crossOriginWriteRefusal(request: Request, allowedOrigins: readonly string[], ownOrigin: string): Response | null {
+export function crossOriginWriteRefusal(
+  request: Request,
+  allowedOrigins: readonly string[],
+  appOrigin?: string,
+): Response | null {
   if (READ_METHODS.has(request.method) || request.method === "OPTIONS") return null;
   const origin = request.headers.get("origin");
-  if (origin === null || origin === ownOrigin || mayWriteFrom(origin, allowedOrigins)) return null;
+  if (origin === null || isOwnOrigin(request, origin, appOrigin) || mayWriteFrom(origin, allowedOrigins)) return null;
   const refusal = new AppError("forbidden", `Browsers at ${origin} may not ${request.method} to this API.`);
   return Response.json(refusal.toJSON(), { status: refusal.status, headers: { Vary: "Origin" } });
 }

@@ -30,13 +30,25 @@ const MAX_STREAM_MS = 4 * 60_000;
 
 export const eventIdOf = (job: ItineraryRow) => String(job.updatedAt.getTime());
 
+/**
+ * The stream of one job. `onClose` runs once, as soon as the stream ends: the job finished,
+ * the time ran out, or the client went away (the request's signal, or the body cancelled).
+ */
 export function itineraryEventStream(
   first: ItineraryRow,
-  { lastEventId, signal }: { lastEventId: string | null; signal: AbortSignal },
+  { lastEventId, signal, onClose }: { lastEventId: string | null; signal: AbortSignal; onClose?: () => void },
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const stop = new AbortController();
-  signal.addEventListener("abort", () => stop.abort(), { once: true });
+  let closed = false;
+  const end = () => {
+    stop.abort();
+    if (closed) return;
+    closed = true;
+    onClose?.();
+  };
+  if (signal.aborted) stop.abort();
+  else signal.addEventListener("abort", end, { once: true });
 
   return new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -83,10 +95,11 @@ export function itineraryEventStream(
         } catch {
           // Already closed by the client.
         }
+        end();
       }
     },
     cancel() {
-      stop.abort();
+      end();
     },
   });
 }

@@ -217,7 +217,7 @@ function buildDocument() {
           tags: ["itineraries"],
           summary: "Server-Sent Events: a snapshot of the job on every change",
           description:
-            "Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID).",
+            "Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID). Each server keeps a bounded number of streams open, per client (its API key, owner cookie or trusted address) and in all; past either, 429 too_many_streams: poll the job instead.",
           requestParams: {
             ...idParams,
             header: z.object({
@@ -232,7 +232,13 @@ function buildDocument() {
               description: "An event stream of snapshot events (data: ItineraryResource as JSON)",
               content: { "text/event-stream": { schema: z.string() } },
             },
+            "401": errors("The Authorization key is not valid", ["unauthorized"]),
             "404": notFound,
+            "429": errors(
+              "Too many live streams open: SSE_MAX_PER_CLIENT for this client, or SSE_MAX_STREAMS on this server. Poll GET /api/itineraries/{id} instead",
+              ["too_many_streams"],
+              withRetryAfter,
+            ),
             "503": unavailable,
             default: unexpected,
           },

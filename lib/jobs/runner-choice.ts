@@ -3,8 +3,9 @@ import { MAX_SERVERLESS_LLM_TIMEOUT_MS } from "@/inngest/time-budget";
 
 // Which runner executes jobs, decided once at start-up, and the configurations the server
 // refuses to start with. A refusal names every variable to set; it is better than a server
-// that accepts jobs it cannot run: Inngest Cloud without keys rejects every event, and the
-// local runner on a serverless host is frozen or stopped after each response, mid-job.
+// that accepts jobs it cannot run: Inngest Cloud without keys rejects every event, the
+// local runner on a serverless host is frozen or stopped after each response, mid-job, and
+// INNGEST_DEV in production opens /api/inngest to unsigned requests.
 
 export interface RunnerDecision {
   kind: JobRunnerKind;
@@ -27,6 +28,26 @@ function missingCloudKeys(config: Env): string[] {
   return INNGEST_CLOUD_KEYS.filter((name) => !config[name]);
 }
 
+/**
+ * INNGEST_DEV where it cannot be meant: in dev mode the Inngest SDK (4.24) skips signature
+ * checks, so /api/inngest would run whatever anyone sends it, whichever runner is chosen.
+ * Null when the dev server is not in use, or plausibly meant (a laptop, `vercel dev`).
+ */
+function devModeRefusal(config: Env): string | null {
+  if (!usesInngestDevServer(config)) return null;
+  const keys = INNGEST_CLOUD_KEYS.filter((name) => config[name]);
+  const productionOnVercel = config.NODE_ENV === "production" && config.VERCEL;
+  if (keys.length === 0 && !productionOnVercel) return null;
+  const where =
+    keys.length > 0
+      ? `${keys.join(" and ")} ${keys.length > 1 ? "are" : "is"} set too`
+      : "this is a production deployment on Vercel (NODE_ENV=production and VERCEL are set)";
+  return (
+    `INNGEST_DEV is set, but ${where}. In dev mode the Inngest SDK skips signature checks, so /api/inngest would run any request anyone sends it. ` +
+    "Remove INNGEST_DEV (or set it to 0) to run on Inngest Cloud with INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY; keep it only on your machine, with the local dev server and without Cloud keys."
+  );
+}
+
 function reasonFor(config: Env, kind: JobRunnerKind): string {
   if (config.JOB_RUNNER) return `JOB_RUNNER=${config.JOB_RUNNER}`;
   if (kind === "local") return "no Inngest configuration";
@@ -38,6 +59,9 @@ export function decideJobRunner(config: Env): RunnerDecision {
   const kind = jobRunnerKind(config);
   const problems: string[] = [];
   let warning: string | undefined;
+
+  const devMode = devModeRefusal(config);
+  if (devMode) problems.push(devMode);
 
   if (kind === "inngest" && !usesInngestDevServer(config)) {
     const missing = missingCloudKeys(config);

@@ -2,7 +2,8 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 
 // Standard Webhooks signatures (https://www.standardwebhooks.com): HMAC-SHA256 over
 // `${id}.${timestamp}.${body}`, sent as `webhook-signature: v1,<base64>`. A "whsec_" secret
-// is base64 and its decoded bytes are the key; any other string is used as UTF-8 bytes.
+// is base64 and its decoded bytes are the key (the only form lib/env.ts accepts, as every
+// Standard Webhooks library reads it); any other string is used as UTF-8 bytes.
 
 export const SIGNATURE_VERSION = "v1";
 /** How far a webhook's timestamp may be from the receiver's clock (replay protection). */

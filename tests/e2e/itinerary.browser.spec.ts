@@ -63,11 +63,15 @@ test.describe("the web form and the live status page", () => {
     await expect(page.getByRole("heading", { name: "We could not find that itinerary" })).toBeVisible();
   });
 
-  test("the history page lists requested trips", async ({ page, request }) => {
-    const created = await request.post("/api/itineraries", {
-      data: { destination: "Oslo, Norway", durationDays: 1 },
-    });
-    const { jobId } = (await created.json()) as { jobId: string };
+  test("the history page lists the trips this browser requested", async ({ page }) => {
+    // History is private: a trip is this browser's when its form asked for it.
+    await page.goto("/");
+    await page.getByLabel("Where to?").fill("Oslo, Norway");
+    await page.getByLabel("Days").fill("1");
+    await page.getByRole("button", { name: "Plan my trip" }).click();
+    await page.waitForURL(/\/itineraries\/[0-9a-f-]{36}$/);
+    const jobId = new URL(page.url()).pathname.split("/").at(-1)!;
+
     await page.goto("/itineraries");
     const link = page.locator(`a[href="/itineraries/${jobId}"]`);
     await expect(link).toContainText("Oslo, Norway");

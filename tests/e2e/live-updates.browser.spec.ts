@@ -20,11 +20,17 @@ async function markDocument(page: Page) {
 const sameDocument = (page: Page) =>
   page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true);
 
-test("without server-sent events the page polls the JSON route to the end", async ({ page }) => {
+test("refused a stream, the page polls the JSON route to the end", async ({ page }) => {
+  // What the server answers past its stream caps; EventSource treats every error status
+  // (a proxy's 503 too) alike: it closes for good.
   let streamRequests = 0;
   await page.route("**/api/itineraries/*/events", (route) => {
     streamRequests += 1;
-    return route.fulfill({ status: 503, body: "" });
+    return route.fulfill({
+      status: 429,
+      headers: { "retry-after": "10" },
+      json: { error: { code: "too_many_streams", message: "This client already has 20 live streams open." } },
+    });
   });
   const id = await createSlowJob(page, 4);
   await page.goto(`/itineraries/${id}`);

@@ -265,14 +265,16 @@ describe("live responses match the document", () => {
   });
 });
 
-describe("with API keys and a rate limit configured", () => {
+describe("with API keys, a rate limit and a stream cap configured", () => {
   beforeAll(() => {
     process.env.API_KEYS = "contract-key";
     process.env.RATE_LIMIT_MAX_JOBS = "1";
+    process.env.SSE_MAX_PER_CLIENT = "1";
     resetEnvCache();
   });
   afterAll(() => {
     delete process.env.API_KEYS;
+    delete process.env.SSE_MAX_PER_CLIENT;
     process.env.RATE_LIMIT_MAX_JOBS = "0";
     resetEnvCache();
   });
@@ -306,6 +308,28 @@ describe("with API keys and a rate limit configured", () => {
     expect([foreignSubmit.status, errorCode(foreignSubmit.body)]).toEqual([403, "forbidden"]);
     expect((await findItineraryById({ id }))?.status).toBe("processing");
   });
+
+  it.skipIf(!eventsRoute?.GET)(
+    `a stream asked for with a wrong key is 401; past the client's stream cap, 429 with Retry-After${unlessMissing(eventsRoute?.GET, "the events route")}`,
+    async () => {
+      const { id } = await idleJob();
+      const path = `/api/itineraries/${id}/events`;
+      const wrongKey = await call(`${ITEM}/events`, "GET", get(path, { authorization: "Bearer nope" }), id);
+      expect([wrongKey.status, errorCode(wrongKey.body)]).toEqual([401, "unauthorized"]);
+
+      // The job is processing, so this stream stays open until the client leaves.
+      const client = new AbortController();
+      const headers = { authorization: "Bearer contract-key" };
+      const held = await eventsRoute!.GET!(new Request(`${ORIGIN}${path}`, { headers, signal: client.signal }), context(id));
+      expect(held.status).toBe(200);
+      try {
+        const refused = await call(`${ITEM}/events`, "GET", get(path, headers), id);
+        expect([refused.status, errorCode(refused.body)]).toEqual([429, "too_many_streams"]);
+      } finally {
+        client.abort();
+      }
+    },
+  );
 
   it("a client past its rate limit gets 429 with Retry-After", async () => {
     // With a key, the key is the client: its second job in the window is refused.

@@ -4,6 +4,7 @@ import { APICallError } from "ai";
 import { MockLanguageModelV4 } from "ai/test";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { and, count, eq } from "drizzle-orm";
+import { Webhook, WebhookVerificationError } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 // Webhooks end to end on the local runner: a receiver on 127.0.0.1 verifies every delivery
@@ -199,6 +200,24 @@ describe("webhooks when a job ends", () => {
     expect(payload.data.itinerary?.map((day) => day.day)).toEqual([1, 2]);
     expect(payload.data.links.self).toBe(`/api/itineraries/${job.id}`);
     expect(await webhookStep(job.id, "completed")).toMatchObject({ output: { outcome: "delivered" }, attempts: 1 });
+  });
+
+  it("the official Standard Webhooks library verifies a delivery with the configured secret", async () => {
+    const job = await completedJob("/standard-library");
+    const [delivery] = await deliveriesTo("/standard-library", 1);
+    const headers = Object.fromEntries(
+      ["webhook-id", "webhook-timestamp", "webhook-signature"].map((name) => [name, String(delivery!.headers[name])]),
+    );
+    // What a receiver writes: the `standardwebhooks` package, the secret as Itinera's operator shares it.
+    const verifier = new Webhook(env().WEBHOOK_SECRET!);
+    expect(verifier.verify(delivery!.body, headers)).toMatchObject({
+      type: "itinerary.completed",
+      data: { id: job.id, status: "completed" },
+    });
+    // A body changed on the way, or another secret, does not verify.
+    expect(() => verifier.verify(delivery!.body.replace("Lisbon", "Lisboa"), headers)).toThrow(WebhookVerificationError);
+    const stranger = new Webhook(`whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64")}`);
+    expect(() => stranger.verify(delivery!.body, headers)).toThrow(WebhookVerificationError);
   });
 
   it("failed: the job's readable error, never the provider's body", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CORS_EXPOSED_HEADERS, corsResponseHeaders, preflightResponse } from "@/lib/api/cors";
+import { CORS_EXPOSED_HEADERS, corsResponseHeaders, crossOriginWriteRefusal, preflightResponse } from "@/lib/api/cors";
 
 // The CORS rules proxy.ts applies: reads from anywhere, writes only from allowed origins.
 
@@ -69,5 +69,43 @@ describe("actual responses", () => {
     const refused = corsResponseHeaders(request("DELETE", "https://evil.example"), ALLOWED);
     expect(refused.get("access-control-allow-origin")).toBeNull();
     expect(refused.get("vary")).toBe("Origin");
+  });
+});
+
+describe("writes from a browser", () => {
+  // `next start` sees its own hostname in the request's URL, whatever host the browser used.
+  const write = (headers: Record<string, string>, method = "POST") =>
+    new Request("http://localhost:3000/api/itineraries/some-id/cancel", { method, headers });
+  const refusal = (headers: Record<string, string>, appOrigin?: string) =>
+    crossOriginWriteRefusal(write(headers), ALLOWED, appOrigin);
+
+  it("lets the app's own pages write, at whatever host the browser reached the server", () => {
+    expect(refusal({ origin: "http://127.0.0.1:3000", host: "127.0.0.1:3000" })).toBeNull();
+    expect(refusal({ origin: "https://itinera.example", host: "itinera.example" })).toBeNull();
+    // A proxy that rewrote Host: the browser's Sec-Fetch-Site, or X-Forwarded-Host, says it.
+    expect(refusal({ origin: "https://itinera.example", host: "localhost:3000", "sec-fetch-site": "same-origin" })).toBeNull();
+    expect(refusal({ origin: "https://itinera.example", host: "localhost:3000", "x-forwarded-host": "itinera.example" })).toBeNull();
+    expect(refusal({ origin: "https://itinera.example", host: "localhost:3000" }, "https://itinera.example")).toBeNull();
+  });
+
+  it("refuses another origin with 403 in the error envelope, before the route runs", async () => {
+    const foreign: Array<Record<string, string>> = [
+      { origin: "https://evil.example", host: "itinera.example", "sec-fetch-site": "cross-site" },
+      { origin: "https://evil.example", host: "itinera.example" },
+      // Same host name, another port: another origin.
+      { origin: "http://127.0.0.1:8080", host: "127.0.0.1:3000", "sec-fetch-site": "same-site" },
+      { origin: "null", host: "itinera.example" },
+    ];
+    for (const headers of foreign) {
+      const response = refusal(headers, "https://itinera.example");
+      expect(response?.status, JSON.stringify(headers)).toBe(403);
+      expect(((await response?.json()) as { error: { code: string } }).error.code).toBe("forbidden");
+    }
+  });
+
+  it("lets an allowed origin write, and leaves requests without an Origin (curl, servers) alone", () => {
+    expect(refusal({ origin: "https://allowed.example", host: "itinera.example", "sec-fetch-site": "cross-site" })).toBeNull();
+    expect(refusal({ host: "itinera.example" })).toBeNull();
+    expect(crossOriginWriteRefusal(write({ origin: "https://evil.example" }, "GET"), ALLOWED)).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { ENV_VARIABLE_NAMES, EnvError, jobRunnerKind, parseEnv } from "@/lib/env";
 
@@ -102,6 +104,42 @@ describe("parseEnv", () => {
   it("does not echo a secret-bearing DATABASE_URL back in the error", () => {
     const error = envError({ DATABASE_URL: "mysql://admin:hunter2-secret@db.example.com/app" });
     expect(error.message).not.toContain("hunter2-secret");
+  });
+});
+
+describe("WEBHOOK_SECRET", () => {
+  const secretOf = (bytes: number) => `whsec_${randomBytes(bytes).toString("base64")}`;
+
+  it.each([
+    ["the documented command's", secretOf(32)],
+    ["the shortest allowed", secretOf(16)],
+    ["an unpadded", secretOf(24)],
+  ])("accepts %s whsec_ + base64 secret", (_, secret) => {
+    expect(parseEnv({ WEBHOOK_SECRET: secret }).WEBHOOK_SECRET).toBe(secret);
+  });
+
+  it.each([
+    ["a plain string", "a-long-enough-plain-text-secret"],
+    ["base64 without the whsec_ prefix", randomBytes(32).toString("base64")],
+    ["fewer than 16 bytes", secretOf(15)],
+    ["URL-safe base64", `whsec_${"-_".repeat(16)}`],
+    ["base64 without its padding", secretOf(31).replace(/=+$/, "")],
+    ["a trailing newline", `${secretOf(32)}\n`],
+    ["a bare prefix", "whsec_"],
+  ])("refuses %s, naming WEBHOOK_SECRET and how to make one, without echoing it", (_, secret) => {
+    const error = envError({ WEBHOOK_SECRET: secret });
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(/^WEBHOOK_SECRET: must be "whsec_" followed by the base64 of at least 16 random bytes/);
+    expect(error.message).toContain(`echo "whsec_$(openssl rand -base64 32)"`);
+    const secretPart = secret.replace(/^whsec_/, "").trim();
+    expect(secretPart === "" || !error.message.includes(secretPart)).toBe(true);
+  });
+
+  it("every Standard Webhooks library decodes an accepted secret to its key", () => {
+    // What standardwebhooks and svix do: strip the prefix, decode strict base64.
+    const secret = secretOf(32);
+    parseEnv({ WEBHOOK_SECRET: secret });
+    expect(new Webhook(secret).sign("msg_1", new Date(0), "{}")).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
   });
 });
 

@@ -66,6 +66,52 @@ describe("the Inngest runner in production", () => {
   });
 });
 
+describe("INNGEST_DEV where it cannot be meant", () => {
+  // In dev mode the Inngest SDK skips signature checks: /api/inngest would run anything sent to it.
+  const SIGNATURE_WARNING = "skips signature checks";
+
+  it("refuses to start on Vercel in production, naming INNGEST_DEV and what to do", () => {
+    const error = refusal({ NODE_ENV: "production", VERCEL: "1", INNGEST_DEV: "1" });
+    expect(error.problems).toHaveLength(1);
+    expect(error.message).toContain("INNGEST_DEV is set, but this is a production deployment on Vercel");
+    expect(error.message).toContain(SIGNATURE_WARNING);
+    expect(error.message).toContain("Remove INNGEST_DEV (or set it to 0)");
+  });
+
+  it.each([
+    ["INNGEST_EVENT_KEY is set too", { INNGEST_EVENT_KEY: "evt-key" }],
+    ["INNGEST_SIGNING_KEY is set too", { INNGEST_SIGNING_KEY: "signkey-prod-abc123" }],
+    ["INNGEST_EVENT_KEY and INNGEST_SIGNING_KEY are set too", KEYS],
+  ])("refuses to start beside Inngest Cloud keys, anywhere: %s", (said, keys) => {
+    const hosts: Array<Record<string, string>> = [{}, { NODE_ENV: "production" }, { NODE_ENV: "production", VERCEL: "1" }];
+    for (const host of hosts) {
+      const error = refusal({ ...host, ...keys, INNGEST_DEV: "http://127.0.0.1:8288" });
+      expect(error.message).toContain(`INNGEST_DEV is set, but ${said}`);
+      expect(error.message).toContain(SIGNATURE_WARNING);
+    }
+  });
+
+  it("refuses whichever runner JOB_RUNNER picks: the endpoint is served either way", () => {
+    expect(refusal({ JOB_RUNNER: "local", INNGEST_DEV: "1", ...KEYS }).message).toContain(SIGNATURE_WARNING);
+    expect(refusal({ NODE_ENV: "production", VERCEL: "1", JOB_RUNNER: "local", INNGEST_DEV: "1" }).message).toContain(
+      SIGNATURE_WARNING,
+    );
+  });
+
+  it("is allowed where it is meant: a laptop, a production build run locally, `vercel dev`", () => {
+    expect(decide({ INNGEST_DEV: "1" }).reason).toBe("INNGEST_DEV is set");
+    expect(decide({ NODE_ENV: "production", INNGEST_DEV: "1" }).kind).toBe("inngest");
+    expect(decide({ VERCEL: "1", INNGEST_DEV: "1" }).kind).toBe("inngest");
+  });
+
+  it("INNGEST_DEV=0 is off: Cloud keys on Vercel run as usual", () => {
+    expect(decide({ NODE_ENV: "production", VERCEL: "1", INNGEST_DEV: "0", ...KEYS })).toEqual({
+      kind: "inngest",
+      reason: "Inngest Cloud keys are set",
+    });
+  });
+});
+
 describe("the local runner", () => {
   it("on a serverless host with no Inngest keys, refuses to start, naming the keys and the way out", () => {
     const error = refusal({ NODE_ENV: "production", VERCEL: "1" });

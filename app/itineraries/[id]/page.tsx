@@ -6,6 +6,7 @@ import { ItineraryStatusView } from "@/components/itinerary-status-view";
 import { identifyCaller } from "@/lib/api/caller";
 import { mayChange } from "@/lib/domain/owner";
 import { presentItinerary } from "@/lib/domain/presenter";
+import { tripPreview } from "@/lib/domain/share-preview";
 import { getItinerary } from "@/lib/itineraries/reads";
 
 type Props = { params: Promise<{ id: string }> };
@@ -13,9 +14,18 @@ type Props = { params: Promise<{ id: string }> };
 // Metadata and page share one read per request.
 const loadItinerary = cache(getItinerary);
 
+// A shared link previews as the trip: destination and length only (tripPreview). The
+// segment's layout keeps these pages out of search engines.
 export async function generateMetadata({ params }: Props): Promise<Metadata> {
   const found = await loadItinerary((await params).id);
-  return { title: found ? `${found.job.destination} itinerary` : "Itinerary not found" };
+  if (!found) return { title: "Itinerary not found" };
+  const { title, description } = tripPreview(found.job);
+  return {
+    title: `${found.job.destination} itinerary`,
+    description,
+    openGraph: { title, description, type: "website", siteName: "Itinera" },
+    twitter: { card: "summary", title, description },
+  };
 }
 
 export default async function ItineraryPage({ params }: Props) {

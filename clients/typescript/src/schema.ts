@@ -115,7 +115,7 @@ export interface paths {
         };
         /**
          * Server-Sent Events: a snapshot of the job on every change
-         * @description Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID).
+         * @description Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID). Each server keeps a bounded number of streams open, per client (its API key, owner cookie or trusted address) and in all; past either, 429 too_many_streams: poll the job instead.
          */
         get: operations["streamItineraryEvents"];
         put?: never;
@@ -226,7 +226,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "too_many_active_jobs" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "dispatch_failed" | "database_unavailable" | "internal_error";
+                code: "invalid_json" | "bad_request" | "unauthorized" | "forbidden" | "not_found" | "method_not_allowed" | "conflict" | "precondition_failed" | "payload_too_large" | "rate_limited" | "too_many_active_jobs" | "too_many_streams" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "dispatch_failed" | "database_unavailable" | "internal_error";
                 details?: {
                     /** @description Messages per field ("_" for the request as a whole), on validation errors */
                     fields?: {
@@ -922,9 +922,29 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description The Authorization key is not valid (code: unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No itinerary has this id (malformed ids included) (code: not_found) */
             404: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many live streams open: SSE_MAX_PER_CLIENT for this client, or SSE_MAX_STREAMS on this server. Poll GET /api/itineraries/{id} instead (code: too_many_streams) */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
                     [name: string]: unknown;
                 };
                 content: {
