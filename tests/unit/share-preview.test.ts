@@ -3,6 +3,7 @@ import { presentItinerary, type StoredItinerary } from "@/lib/domain/presenter";
 import { tripPreview } from "@/lib/domain/share-preview";
 import { demoDay, demoOutline } from "@/lib/llm/demo-model";
 import type { TripData } from "@/lib/llm/prompts";
+import { dayTaskFor } from "../helpers/demo-trip";
 
 // A shared link previews as the trip, destination and length only: a preview is seen by
 // whoever the link is pasted in front of, before they choose to open it.
@@ -17,9 +18,7 @@ const trip: TripData = {
   travellers: 4,
 };
 const outline = demoOutline({ task: "outline", trip });
-const days = outline.days.map(({ day, theme }) =>
-  demoDay({ task: "day", trip, day, theme, tripTitle: outline.title, otherDays: [] }),
-);
+const days = outline.days.map(({ day }) => demoDay(dayTaskFor(trip, outline, day)));
 const stored: StoredItinerary = {
   id: "6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f",
   status: "completed",
