@@ -1,4 +1,5 @@
 import pg from "pg";
+import { openEventStream } from "../tests/helpers/event-stream";
 import { migratePostgres, startTemporaryPostgres } from "../tests/helpers/postgres";
 import { numberFlag, readFlags, runMain } from "./support/cli";
 
@@ -46,20 +47,9 @@ async function main() {
     const abort = new AbortController();
     const readers = await Promise.all(
       Array.from({ length: WATCHERS }, async () => {
-        const response = await events.GET(new Request(`http://localhost/api/itineraries/${job.id}/events`, { signal: abort.signal }), {
-          params: Promise.resolve({ id: job.id }),
-        });
-        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-        let text = "";
-        const readUntil = async (pattern: RegExp) => {
-          while (!pattern.test(text)) {
-            const { value, done } = await reader.read();
-            if (done) return;
-            text += value;
-          }
-        };
-        await readUntil(/event: snapshot/);
-        return { reader, readUntil };
+        const stream = await openEventStream(events, job.id, abort.signal);
+        await stream.readUntil(/event: snapshot/);
+        return stream;
       }),
     );
 
@@ -77,7 +67,7 @@ async function main() {
     await other.end();
 
     abort.abort();
-    await Promise.all(readers.map(({ reader }) => reader.cancel().catch(() => {})));
+    await Promise.all(readers.map((stream) => stream.cancel()));
     await feed.stopChangeFeed();
     await closeDb();
 

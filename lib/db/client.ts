@@ -98,18 +98,7 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
     neonConfig.webSocketConstructor = ws;
     const pool = new Pool({ connectionString: databaseUrl, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
     pool.on("error", (error: Error) => logger("db").error({ err: error }, "idle client error"));
-    const db = drizzle({ client: pool, schema });
-    return {
-      db: db as unknown as Database,
-      driver: "neon",
-      transaction: (work) =>
-        pooledTransaction(
-          () => pool.connect(),
-          (client) => drizzle({ client: client as never, schema }) as unknown as Database,
-          work,
-        ),
-      close: () => pool.end(),
-    };
+    return pooledConnection("neon", pool, (client) => drizzle({ client: client as never, schema }));
   }
   const { Pool } = await import("pg");
   const { drizzle } = await import("drizzle-orm/node-postgres");
@@ -122,16 +111,19 @@ async function connect(databaseUrl: string | undefined): Promise<Connection> {
     max: 10,
   });
   pool.on("error", (error) => logger("db").error({ err: error }, "idle client error"));
-  const db = drizzle({ client: pool, schema });
+  return pooledConnection("pg", pool, (client) => drizzle({ client: client as never, schema }));
+}
+
+/** A connection over a pool (pg or Neon): `wrap` makes a drizzle database of the pool or of one client. */
+function pooledConnection(
+  driver: DatabaseDriver,
+  pool: { connect(): Promise<PoolClient>; end(): Promise<void> },
+  wrap: (client: unknown) => unknown,
+): Connection {
   return {
-    db: db as unknown as Database,
-    driver: "pg",
-    transaction: (work) =>
-      pooledTransaction(
-        () => pool.connect(),
-        (client) => drizzle({ client: client as never, schema }) as unknown as Database,
-        work,
-      ),
+    db: wrap(pool) as Database,
+    driver,
+    transaction: (work) => pooledTransaction(() => pool.connect(), (client) => wrap(client) as Database, work),
     close: () => pool.end(),
   };
 }

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { openEventStream } from "../helpers/event-stream";
 import { migratePostgres, startTemporaryPostgres, type TemporaryPostgres } from "../helpers/postgres";
 
 // The change feed on PostgreSQL: a change made by another process reaches this one through
@@ -76,19 +77,8 @@ describe("the change feed on PostgreSQL", () => {
   it("keeps a quiet live stream from reading the database, and sends the change another process made", async () => {
     const job = await processingJob();
     const abort = new AbortController();
-    const response = await app.events.GET(new Request(`http://localhost/api/itineraries/${job.id}/events`, { signal: abort.signal }), {
-      params: Promise.resolve({ id: job.id }),
-    });
-    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    const readUntil = async (pattern: RegExp) => {
-      while (!pattern.test(text)) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`the stream ended before ${pattern}`);
-        text += value;
-      }
-    };
-    await readUntil(/event: snapshot/);
+    const stream = await openEventStream(app.events, job.id, abort.signal);
+    expect(await stream.readUntil(/event: snapshot/)).toBe(true);
 
     statements.count = 0;
     await new Promise((resolve) => setTimeout(resolve, 3_000));
@@ -96,8 +86,8 @@ describe("the change feed on PostgreSQL", () => {
 
     await other.query("update itineraries set progress = 42, updated_at = now() where id = $1", [job.id]);
     await notifyFromElsewhere(job.id);
-    await readUntil(/"progress":42/);
+    expect(await stream.readUntil(/"progress":42/)).toBe(true);
     abort.abort();
-    await reader.cancel().catch(() => {});
+    await stream.cancel();
   }, 30_000);
 });
