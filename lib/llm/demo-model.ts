@@ -44,7 +44,7 @@ export function demoOutline({ trip }: OutlineTask): Outline {
     summary: clip(summary, 600),
     currency: place.currency,
     timeZone: place.timeZone,
-    center: place.center,
+    center: place.center && { ...place.center },
     days,
     tips: tripTips(place).map((tip) => clip(tip, 300)),
   };

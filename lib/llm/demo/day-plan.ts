@@ -110,15 +110,19 @@ function placeOf(planned: Planned, values: Record<string, string>): string {
   return planned.place ?? clip(`${fill(planned.idea.place, values)}, ${values.area}`, 120);
 }
 
-const FREE_TIME: Idea = { title: "Free time in {area}", place: "Wherever the day takes you", category: "relaxation", minutes: 60, usd: 0, description: "An open hour to follow your nose around {area}." };
+/** What fills the slot of an activity the day must not have, one kind per slot. */
+const FREE_TIME: Idea[] = [
+  { title: "Free time in {area}", place: "Wherever the day takes you", category: "relaxation", minutes: 60, usd: 0, description: "An open hour to follow your nose around {area}." },
+  { title: "A coffee break in {area}", place: "A café of your choosing", category: "relaxation", minutes: 45, usd: 5, description: "Sit down, look at the map and let {area} go by." },
+  { title: "Wandering {area} at your own pace", place: "The streets around you", category: "sightseeing", minutes: 60, usd: 0, description: "No plan for this hour: see where the streets of {area} lead." },
+]
 
 /** Makes the day visit the highlights it was given, and none of the other days'. */
 function honour(planned: Planned[], constraints: DayConstraints, values: Record<string, string>): Planned[] {
   const avoid = new Set(constraints.avoid);
-  let result = planned.map((entry, index) =>
-    !isMeal(entry) && avoid.has(placeOf(entry, values))
-      ? { ...entry, idea: { ...FREE_TIME, title: `${FREE_TIME.title} (${index + 1})` }, labels: entry.labels }
-      : entry,
+  let replaced = 0;
+  let result = planned.map((entry) =>
+    !isMeal(entry) && avoid.has(placeOf(entry, values)) ? { ...entry, idea: FREE_TIME[replaced++ % FREE_TIME.length]!, place: undefined } : entry,
   );
   for (const highlight of constraints.highlights) {
     if (result.some((entry) => placeOf(entry, values) === highlight)) continue;

@@ -42,7 +42,7 @@ export function normalizePlace(text: string): string {
 }
 
 /** English names travellers type for cities the gazetteer spells otherwise. */
-const CITY_ALIASES: Record<string, string> = {
+const CITY_ALIASES = new Map<string, string>(Object.entries({
   bruges: "brugge",
   ghent: "gent",
   antwerp: "antwerpen",
@@ -61,20 +61,20 @@ const CITY_ALIASES: Record<string, string> = {
   nyc: "new york",
   "new york city": "new york",
   "washington dc": "washington d c",
-};
+}));
 
-const COUNTRY_ALIASES: Record<string, string> = {
+const COUNTRY_ALIASES = new Map<string, string>(Object.entries({
   usa: "US", "u s a": "US", "u s": "US", "united states": "US", america: "US",
   uk: "GB", "u k": "GB", england: "GB", scotland: "GB", wales: "GB", "northern ireland": "GB", "great britain": "GB", britain: "GB",
   czechia: "CZ", holland: "NL", "the netherlands": "NL", korea: "KR", "republic of korea": "KR", uae: "AE", emirates: "AE",
   vatican: "VA", "vatican city": "VA", "holy see": "VA", "cote d ivoire": "CI", eswatini: "SZ", "north macedonia": "MK",
   "timor leste": "TL", turkiye: "TR", "cabo verde": "CV", bahamas: "BS", gambia: "GM", "viet nam": "VN", burma: "MM",
   drc: "CD", "dr congo": "CD", "democratic republic of the congo": "CD", congo: "CG", "republic of ireland": "IE",
-};
+}));
 
 /** The gazetteer's few entries without a usable ISO code. */
-const ISO2_BY_COUNTRY: Record<string, string> = { Kosovo: "XK", Somaliland: "SO" };
-const iso2Of = (city: City) => (/^[A-Z]{2}$/.test(String(city.iso2)) ? city.iso2 : (ISO2_BY_COUNTRY[city.country] ?? ""));
+const ISO2_BY_COUNTRY = new Map([["Kosovo", "XK"], ["Somaliland", "SO"]]);
+const iso2Of = (city: City) => (/^[A-Z]{2}$/.test(String(city.iso2)) ? city.iso2 : (ISO2_BY_COUNTRY.get(city.country) ?? ""));
 
 function addTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
   const list = map.get(key);
@@ -84,7 +84,7 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V) {
 
 function buildGazetteer(cityMapping: readonly City[]): Gazetteer {
   const cities = new Map<string, City[]>();
-  const countries = new Map<string, string>(Object.entries(COUNTRY_ALIASES));
+  const countries = new Map(COUNTRY_ALIASES);
   const provinceCountries = new Map<string, Set<string>>();
   for (const city of cityMapping) {
     const names = new Set([normalizePlace(city.city), normalizePlace(city.city_ascii ?? "")]);
@@ -119,14 +119,14 @@ function citiesNamed(name: string): City[] {
   const { cities } = gazetteer();
   const key = normalizePlace(name);
   const saint = key.replace(/^saint /, "st ");
-  return cities.get(key) ?? cities.get(CITY_ALIASES[key] ?? "") ?? cities.get(saint) ?? [];
+  return cities.get(key) ?? cities.get(CITY_ALIASES.get(key) ?? "") ?? cities.get(saint) ?? [];
 }
 
 /** The country a qualifier such as "Japan", "USA" or "Texas" names, if any. */
 function countryNamed(text: string, { codes }: { codes: boolean }): string | null {
   const { countries, provinces } = gazetteer();
   const key = normalizePlace(text);
-  if (!codes && key.length <= 3 && !COUNTRY_ALIASES[key]) return null;
+  if (!codes && key.length <= 3 && !COUNTRY_ALIASES.has(key)) return null;
   return countries.get(key) ?? provinces.get(key) ?? null;
 }
 
@@ -150,7 +150,7 @@ function usableTimeZone(zone: string | null): string | null {
 }
 
 const currencyOf = (iso2: string | null): string =>
-  (iso2 && (countryToCurrency as Record<string, string | undefined>)[iso2]) || DEFAULT_CURRENCY;
+  (iso2 && Object.hasOwn(countryToCurrency, iso2) && (countryToCurrency as Record<string, string>)[iso2]) || DEFAULT_CURRENCY;
 
 /** Up to 40 characters of what the traveller typed, cut at a word. */
 function shortName(text: string): string {
@@ -169,13 +169,27 @@ function unknownPlace(parts: string[], typed: string): Destination {
   return { name: shortName(parts[0] ?? typed) || "the city", center: null, timeZone: null, currency: currencyOf(country ?? null) };
 }
 
+/** The outline and every day of a trip ask about the same destination: the last 100 answers. */
+const recent = new Map<string, Destination>();
+
 /**
  * The destination as the demo plans it. "Kyoto, Japan", "Zurich", "Shoreditch, London" and
  * "Washington, D.C." are cities we know; a qualifier that names another country ("Paris,
  * Texas") or a place the gazetteer lacks ("Sintra, Portugal") leaves the trip unplaced.
  */
 export function findDestination(typed: string): Destination {
-  const parts = typed.split(",").map((part) => part.trim()).filter(Boolean);
+  let found = recent.get(typed);
+  if (!found) {
+    found = lookUp(typed);
+    if (recent.size >= 100) recent.delete(recent.keys().next().value!);
+    recent.set(typed, found);
+  }
+  return found;
+}
+
+function lookUp(typed: string): Destination {
+  // "Neighbourhood, city, region, country" at most: anything longer is not an address.
+  const parts = typed.split(",").map((part) => part.trim()).filter(Boolean).slice(0, 5);
   for (let start = 0; start < parts.length; start += 1) {
     for (let end = parts.length; end > start; end -= 1) {
       const spelled = parts.slice(start, end).join(", ");

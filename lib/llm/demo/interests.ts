@@ -61,8 +61,8 @@ function essentialsEntry(taken: ReadonlySet<string>): InterestEntry {
 
 const poolKeyOf = (label: string) => {
   const key = label.toLowerCase();
-  if (key in INTEREST_IDEAS) return key;
-  return INTEREST_SYNONYMS[key] ?? `custom:${key}`;
+  if (Object.hasOwn(INTEREST_IDEAS, key)) return key;
+  return Object.hasOwn(INTEREST_SYNONYMS, key) ? INTEREST_SYNONYMS[key]! : `custom:${key}`;
 };
 
 /** Interests in turn; with fewer than three, the city's essentials take a turn too. */
@@ -84,7 +84,7 @@ function interestEntries(interests: readonly string[]): InterestEntry[] {
       if (!existing.labels.some((known) => known.toLowerCase() === label.toLowerCase())) existing.labels.push(label);
       continue;
     }
-    const known = INTEREST_IDEAS[key];
+    const known = Object.hasOwn(INTEREST_IDEAS, key) ? INTEREST_IDEAS[key] : undefined;
     entries.set(key, {
       key,
       labels: [label],

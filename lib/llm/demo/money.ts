@@ -36,7 +36,7 @@ const PRICE_LEVEL_MIDDLE = new Set(
 const PRICE_LEVEL_HIGH = new Set(["CHF", "NOK", "ISK", "DKK"]);
 
 /** Whether we know roughly what a currency is worth (tests hold every gazetteer country to it). */
-export const hasExchangeRate = (currency: string) => currency in UNITS_PER_USD;
+export const hasExchangeRate = (currency: string) => Object.hasOwn(UNITS_PER_USD, currency);
 
 function priceLevel(currency: string): number {
   if (PRICE_LEVEL_LOW.has(currency)) return 0.45;
@@ -59,22 +59,28 @@ function roughly(amount: number): number {
 
 /** A price set in US dollars, for one person, in `currency` at `budget`. */
 export function localPrice(usd: number, currency: string, budget: Budget, { isMeal = false } = {}): Money {
-  const rate = UNITS_PER_USD[currency] ?? 1;
+  const rate = hasExchangeRate(currency) ? UNITS_PER_USD[currency]! : 1;
   const factor = isMeal ? 1 : ACTIVITY_BUDGET_FACTOR[budget];
   return { amount: roughly(usd * factor * priceLevel(currency) * rate), currency };
+}
+
+// Building an Intl formatter costs far more than using one: one per currency and style.
+const formatters = new Map<string, Intl.NumberFormat>();
+
+function formatter(currency: string, digits: number): Intl.NumberFormat {
+  const key = `${currency}:${digits}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
+    formatters.set(key, format);
+  }
+  return format;
 }
 
 /** The cost as people write it: "Free", "≈ ¥1,500", "≈ €8.50". */
 export function costText({ amount, currency }: Money): string {
   if (amount === 0) return "Free";
-  const whole = Number.isInteger(amount);
-  const formatted = new Intl.NumberFormat("en", {
-    style: "currency",
-    currency,
-    minimumFractionDigits: whole ? 0 : 2,
-    maximumFractionDigits: whole ? 0 : 2,
-  }).format(amount);
-  return `≈ ${formatted}`;
+  return `≈ ${formatter(currency, Number.isInteger(amount) ? 0 : 2).format(amount)}`;
 }
 
 /** The currency's English name, e.g. "Japanese yen", or its code when the runtime has none. */

@@ -15,7 +15,7 @@ export const pick = <T>(items: readonly T[], seed: number): T => items[seed % it
 
 /** Replaces each {name} in `template` with its value. */
 export function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(values, name) ? values[name]! : whole));
 }
 
 export const capitalize = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
