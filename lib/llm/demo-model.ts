@@ -50,8 +50,10 @@ export function demoOutline({ trip }: OutlineTask): Outline {
   };
 }
 
-export function demoDay({ trip, day, theme, highlights, otherDays }: DayTask): DayPlan {
-  const place = findDestination(trip.destination);
+export function demoDay({ trip, day, theme, highlights, otherDays, currency }: DayTask): DayPlan {
+  // Prices follow the outline's currency, whoever wrote the outline.
+  const found = findDestination(trip.destination);
+  const place = { ...found, currency: currency ?? found.currency };
   const avoid = otherDays.flatMap((other) => other.highlights);
   const plan = planDay(trip, day, place, { highlights, avoid });
   return { day, theme, activities: plan.activities };

@@ -204,12 +204,13 @@ describe("a demo day", () => {
     destination: "Lisbon, Portugal", durationDays: 3, startDate: null, interests: ["food", "fado"], pace: "balanced", budget: "moderate", travellers: 2,
   };
 
-  it("visits the highlights its task gives it, and leaves the other days' highlights alone", () => {
+  it("visits the highlights its task gives it, leaves the other days' alone, and prices in its currency", () => {
     const outline = demoOutline({ task: "outline", trip: request });
     const own = outline.days[1]!.highlights;
     // Another outline could hand day 2 a place of its own and give one of day 2's places to day 1.
     const edited: Outline = {
       ...outline,
+      currency: "USD",
       days: outline.days.map((entry) =>
         entry.day === 1 ? { ...entry, highlights: [...entry.highlights.slice(0, 3), own[1]!] }
         : entry.day === 2 ? { ...entry, highlights: ["The tram museum", own[0]!] }
@@ -222,6 +223,7 @@ describe("a demo day", () => {
     expect(places).not.toContain(own[1]);
     expect(dayPlanSchema.safeParse(plan).error).toBeUndefined();
     expect(plan.activities.filter((activity) => isMealTitle(activity.title))).toHaveLength(2);
+    for (const activity of plan.activities) expect(activity.cost.currency).toBe("USD");
   });
 });
 

@@ -1,6 +1,6 @@
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
 import type { Activity } from "@/lib/domain/trip";
-import type { TripData } from "../prompts";
+import type { TripData } from "@/lib/llm/prompts";
 import { areaOf, pointIn } from "./areas";
 import type { Destination } from "./gazetteer";
 import type { Idea } from "./ideas";
@@ -115,7 +115,7 @@ const FREE_TIME: Idea[] = [
   { title: "Free time in {area}", place: "Wherever the day takes you", category: "relaxation", minutes: 60, usd: 0, description: "An open hour to follow your nose around {area}." },
   { title: "A coffee break in {area}", place: "A café of your choosing", category: "relaxation", minutes: 45, usd: 5, description: "Sit down, look at the map and let {area} go by." },
   { title: "Wandering {area} at your own pace", place: "The streets around you", category: "sightseeing", minutes: 60, usd: 0, description: "No plan for this hour: see where the streets of {area} lead." },
-]
+];
 
 /** Makes the day visit the highlights it was given, and none of the other days'. */
 function honour(planned: Planned[], constraints: DayConstraints, values: Record<string, string>): Planned[] {
