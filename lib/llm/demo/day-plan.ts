@@ -94,12 +94,14 @@ function inDayOrder(chosen: Planned[], trip: TripData, day: number): Planned[] {
     ...evening.slice(2),
   ];
   const morningCount = Math.min(daytime.length, Math.max(1, Math.floor(daytime.length / 2)));
-  const seed = hash(`${tripKey(trip)}#${day}#meals`);
+  // Consecutive days eat at different kinds of places.
+  const lunchKind = hash(`${tripKey(trip)}#lunch`) + day;
+  const dinnerKind = hash(`${tripKey(trip)}#dinner`) + day;
   return [
     ...daytime.slice(0, morningCount).map((planned) => ({ ...planned, block: "morning" as const })),
-    { idea: mealIdea("lunch", trip.budget, seed), block: "lunch", labels: [] },
+    { idea: mealIdea("lunch", trip.budget, lunchKind), block: "lunch", labels: [] },
     ...daytime.slice(morningCount).map((planned) => ({ ...planned, block: "afternoon" as const })),
-    { idea: mealIdea("dinner", trip.budget, seed >>> 4), block: "dinner", labels: [] },
+    { idea: mealIdea("dinner", trip.budget, dinnerKind), block: "dinner", labels: [] },
     ...afterDinner.map((planned) => ({ ...planned, block: "evening" as const })),
   ];
 }
@@ -151,6 +153,7 @@ export function planDay(trip: TripData, day: number, place: Destination, constra
   const stops = planned.map((entry, index) => ({
     block: entry.block,
     minutes: entry.idea.minutes,
+    early: entry.idea.morning === true,
     location: place.center ? pointIn(place.center, area, `${tripKey(trip)}#${day}#${index}`) : null,
   }));
   const times = scheduleDay(stops, trip.pace, trip.budget);

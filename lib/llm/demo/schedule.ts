@@ -10,6 +10,8 @@ export type Block = "morning" | "lunch" | "afternoon" | "dinner" | "evening";
 export interface Stop {
   block: Block;
   minutes: number;
+  /** Best first thing (a market breakfast): the day does not start late for it. */
+  early?: boolean;
   location: Coordinates | null;
 }
 
@@ -50,7 +52,7 @@ function fitted(stops: readonly Stop[], travels: readonly (Travel | null)[], sta
 /** A short morning starts a little later (up to 90 minutes) rather than idling before lunch. */
 function dayStart(stops: readonly Stop[], travels: readonly (Travel | null)[], pace: Pace, budget: Budget): number {
   const lunch = stops.findIndex((stop) => stop.block === "lunch");
-  if (lunch <= 0) return DAY_START[pace];
+  if (lunch <= 0 || stops.slice(0, lunch).some((stop) => stop.early)) return DAY_START[pace];
   const morning = stops.slice(0, lunch).reduce((sum, stop) => sum + stop.minutes, 0);
   const moving = travels.slice(1, lunch + 1).reduce((sum, travel) => sum + (travel?.minutes ?? 0) + 15, 0);
   const latest = Math.floor((mealStart("lunch", pace, budget) - morning - moving) / 15) * 15;
