@@ -31,8 +31,10 @@ const securityHeaders = [
 const nextConfig: NextConfig = {
   // PGlite loads its WASM and data files from its own package folder at run time; pino
   // resolves its own files at run time too (Next keeps it external by default; said here
-  // so it stays so).
-  serverExternalPackages: ["@electric-sql/pglite", "pino"],
+  // so it stays so). The demo model's gazetteer (city-timezones, ~2 MB of JSON) is required
+  // on its first lookup: external, it stays one traced copy read only by a demo trip,
+  // instead of being inlined into every server chunk group that reaches the model.
+  serverExternalPackages: ["@electric-sql/pglite", "pino", "city-timezones"],
   poweredByHeader: false,
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];

@@ -4,6 +4,7 @@ import { parseEnv } from "@/lib/env";
 import { ACTIVITIES_PER_DAY, PACES } from "@/lib/domain/constants";
 import { dayPlanSchema, outlineSchema, type DayPlan, type Outline } from "@/lib/domain/trip";
 import { createDemoModel, DEMO_MODEL_LABEL } from "@/lib/llm/demo-model";
+import { isMealTitle } from "@/lib/llm/demo/meals";
 import { chooseModel } from "@/lib/llm/model";
 import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "@/lib/llm/prompts";
 
@@ -103,15 +104,17 @@ describe("the demo model through generateText + Output.object", () => {
     }
   });
 
-  it("plans as many activities a day as the prompt asks for at each pace", async () => {
+  it("plans as many activities a day as the prompt asks for at each pace, plus lunch and dinner", async () => {
     for (const pace of PACES) {
       const request = trip({ pace, durationDays: 4 });
       const { outline, days } = await itineraryFor(request);
       const { min, max } = ACTIVITIES_PER_DAY[pace];
-      expect(dayPrompt(request, outline, 1)).toContain(`${min} to ${max} activities for a`);
+      expect(dayPrompt(request, outline, 1)).toContain(`${min} to ${max} activities for a ${pace} pace, plus lunch and dinner`);
       for (const plan of days) {
-        expect(plan.activities.length).toBeGreaterThanOrEqual(min);
-        expect(plan.activities.length).toBeLessThanOrEqual(max);
+        const meals = plan.activities.filter((activity) => isMealTitle(activity.title));
+        expect(meals.map((meal) => meal.title.split(" ")[0])).toEqual(["Lunch", "Dinner"]);
+        expect(plan.activities.length - meals.length).toBeGreaterThanOrEqual(min);
+        expect(plan.activities.length - meals.length).toBeLessThanOrEqual(max);
       }
     }
   });
