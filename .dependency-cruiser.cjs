@@ -101,6 +101,14 @@ module.exports = {
       to: { path: "^inngest/functions/" },
     },
     {
+      name: "gazetteer-only-for-the-demo",
+      comment:
+        "The demo model's city gazetteer is megabytes of data: only the demo model may load it, so it never reaches another server module or a browser bundle.",
+      severity: "error",
+      from: { pathNot: ["^lib/llm/demo/", "^lib/llm/demo-model\\.ts$"] },
+      to: { path: ["^lib/llm/demo/", "^node_modules/(city-timezones|country-to-currency)/"] },
+    },
+    {
       name: "client-components-import-the-domain",
       comment:
         "Components run in the browser: they may use the trip model, the export helpers and the form's state, never server modules.",

@@ -39,9 +39,20 @@ async function callModel<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** An IANA time zone this runtime knows, or null (the model may be unsure or wrong). */
-function knownTimeZone(zone: string | null): string | null {
-  return zone !== null && Intl.supportedValuesOf("timeZone").includes(zone) ? zone : null;
+/**
+ * The IANA time zone the model named, if this runtime knows it (current names such as
+ * Asia/Kolkata included: Intl.supportedValuesOf lists only the canonical, sometimes older,
+ * spellings), else null: the model may be unsure or wrong.
+ */
+export function knownTimeZone(zone: string | null): string | null {
+  if (zone === null) return null;
+  if (Intl.supportedValuesOf("timeZone").includes(zone)) return zone;
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return /^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+$/.test(zone) ? zone : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface OutlineStepResult {

@@ -122,3 +122,15 @@ describe("what we compute", () => {
     expect(resource).toMatchObject({ currency: "EUR", timeZone: "Europe/Lisbon", center: { latitude: 38.72 } });
   });
 });
+
+describe("the trip's time zone", () => {
+  it("keeps current and canonical IANA names, and drops what the runtime does not know", async () => {
+    const { knownTimeZone } = await import("@/lib/workflow/generate-steps");
+    expect(knownTimeZone("Europe/Lisbon")).toBe("Europe/Lisbon");
+    expect(knownTimeZone("Asia/Kolkata")).toBe("Asia/Kolkata");
+    expect(knownTimeZone("Europe/Kyiv")).toBe("Europe/Kyiv");
+    expect(knownTimeZone("Mars/Olympus_Mons")).toBeNull();
+    expect(knownTimeZone("CET")).toBeNull();
+    expect(knownTimeZone(null)).toBeNull();
+  });
+});
