@@ -119,7 +119,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "^(node_modules|\\.next|\\.data)/" },
+    exclude: { path: "^(\\.next|\\.data)/" },
     tsPreCompilationDeps: true,
     // Resolve "@/…" as tsconfig.json does, through a webpack-style alias: dependency-cruiser's
     // tsconfig support would also resolve a bare "inngest" to the inngest/ folder.
