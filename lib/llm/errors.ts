@@ -129,16 +129,28 @@ export function classifyLlmError(error: unknown): LlmErrorClass {
 }
 
 /** The error a durable step should throw for this LLM failure. */
+/**
+ * What a step error may carry of the provider's error: its type and HTTP status, never its
+ * message or body, which may echo the API key. Step errors travel further than our logs:
+ * Inngest serializes them, causes included, into its run history.
+ */
+function redactedCause(error: unknown): Error {
+  const cause = new Error("The provider's error (its message is not kept).");
+  cause.name = error instanceof Error ? error.name : "Error";
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  if (typeof statusCode === "number") Object.assign(cause, { statusCode });
+  return cause;
+}
+
 export function toStepError(error: unknown): Error {
   const classified = classifyLlmError(error);
+  const cause = redactedCause(error);
   switch (classified.kind) {
     case "fatal":
-      return new NonRetriableError(classified.message, { cause: error });
+      return new NonRetriableError(classified.message, { cause });
     case "rate_limited":
-      return new RetryAfterError(classified.message, classified.retryAfterMs ?? 10_000, {
-        cause: error,
-      });
+      return new RetryAfterError(classified.message, classified.retryAfterMs ?? 10_000, { cause });
     case "transient":
-      return new LlmCallError(classified.message, { cause: error });
+      return new LlmCallError(classified.message, { cause });
   }
 }

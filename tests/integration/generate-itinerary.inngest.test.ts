@@ -229,7 +229,7 @@ describe("retrying a failed day", () => {
       job,
       "outline",
       new APICallError({
-        message: "Incorrect API key",
+        message: "Incorrect API key sk-secret-in-the-message",
         url: "https://api.openai.com/v1/responses",
         requestBodyValues: {},
         statusCode: 401,
@@ -244,6 +244,7 @@ describe("retrying a failed day", () => {
     expect(step?.op).toBe("StepFailed");
     expect(step?.error?.name).toBe("NonRetriableError");
     expect(step?.error?.message).toMatch(/OPENAI_API_KEY/);
+    // Neither the provider's body nor its message (a cause Inngest would keep) goes out.
     expect(JSON.stringify(run)).not.toContain("sk-secret");
     // Nothing was retried: one attempt, one model call.
     expect(run.requests.map((request) => request.attempt)).toEqual(run.requests.map(() => 0));

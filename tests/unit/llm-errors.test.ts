@@ -124,9 +124,12 @@ describe("classifyLlmError / toStepError", () => {
     expect(classifyLlmError(retryError(apiError(429, { "retry-after-ms": "300" }))).retryAfterMs).toBe(300);
   });
 
-  it("keeps the original error as the cause for logs", () => {
+  it("names the provider's error as the cause, without its message (it may echo the key)", () => {
     const original = apiError(503);
-    expect(toStepError(original).cause).toBe(original);
+    const cause = toStepError(original).cause as Error & { statusCode?: number };
+    expect(cause.name).toBe(original.name);
+    expect(cause.statusCode).toBe(503);
+    expect(cause.message).not.toContain(original.message);
   });
 
   it("never puts the provider's body or message in what people see", () => {
