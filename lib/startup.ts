@@ -5,6 +5,9 @@ import { env, EnvError } from "@/lib/env";
 import { scheduleExpiry } from "@/lib/jobs/expiry";
 import { decideJobRunner, StartupRefusedError } from "@/lib/jobs/runner-choice";
 import { resumeUnfinishedJobs } from "@/lib/jobs/dispatch";
+import { startLeadership } from "@/lib/jobs/leader";
+import { localRunner } from "@/lib/jobs/local-functions";
+import { stopRepeating } from "@/lib/jobs/repeat";
 import { scheduleSweeper, sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { getModel } from "@/lib/llm/model";
 import { logger } from "@/lib/logger";
@@ -47,20 +50,42 @@ export async function startServer(): Promise<void> {
   // The embedded database migrates itself when it opens; only a server database can lag.
   if (config.DATABASE_URL) await refuseIfSchemaBehind();
   if (runner.kind !== "local") return;
-  // Not awaited: the server answers while the embedded database warms up and jobs resume.
-  // Jobs past their maximum age are failed first; everything else left processing resumes.
-  sweepStaleJobs()
-    .then(() => resumeUnfinishedJobs())
-    .then((ids) => {
-      if (ids.length > 0) log.info({ count: ids.length }, `resumed ${ids.length} unfinished job(s)`);
-    })
-    .catch((error: unknown) => {
-      log.error({ err: error }, "could not resume unfinished jobs");
-    })
-    .finally(() => {
-      scheduleSweeper();
-      scheduleExpiry();
-    });
+  startLocalRunner();
+}
+
+/**
+ * Competes for the local runner (one instance per database runs its jobs). The leader
+ * fails jobs past their maximum age, resumes everything else left processing, and keeps the
+ * sweeper and expiry timers; it stops its runs if it loses the lead, and the next leader
+ * resumes them. Not awaited: the server answers while this goes on.
+ */
+function startLocalRunner(): void {
+  const log = logger("startup");
+  startLeadership({
+    onLead() {
+      sweepStaleJobs()
+        .then(() => resumeUnfinishedJobs())
+        .then((ids) => {
+          if (ids.length > 0) log.info({ count: ids.length }, `resumed ${ids.length} unfinished job(s)`);
+        })
+        .catch((error: unknown) => {
+          log.error({ err: error }, "could not resume unfinished jobs");
+        })
+        .finally(() => {
+          scheduleSweeper();
+          scheduleExpiry();
+        });
+    },
+    onFollow() {
+      for (const id of localRunner().activeJobIds) localRunner().cancel(id);
+      stopRepeating("sweeper");
+      stopRepeating("expiry");
+    },
+    onWork({ kind, id }) {
+      if (kind === "cancel") localRunner().cancel(id);
+      else void localRunner().startAfterCurrent({ id });
+    },
+  });
 }
 
 /**

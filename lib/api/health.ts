@@ -2,6 +2,7 @@ import "server-only";
 import { getDatabaseDriver, getDb } from "@/lib/db/client";
 import { schemaStatus, type SchemaStatus } from "@/lib/db/schema-status";
 import { activeRunner } from "@/lib/jobs/dispatch";
+import { isLeader } from "@/lib/jobs/leader";
 import { getModel } from "@/lib/llm/model";
 import type { Health } from "./schemas";
 
@@ -41,6 +42,7 @@ export async function checkHealth(): Promise<Health> {
     database,
     schema,
     runner: activeRunner(),
+    leader: activeRunner() === "local" ? isLeader() : null,
     model: { label, kind },
   };
 }

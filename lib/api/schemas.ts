@@ -55,6 +55,13 @@ export const healthSchema = z.object({
     .nullable()
     .meta({ description: "Null when the database could not be asked." }),
   runner: z.enum(["inngest", "local"]),
+  leader: z
+    .boolean()
+    .nullable()
+    .meta({
+      description:
+        "Local runner: whether this instance runs the jobs (one instance per database does; the others hand work to it). Null with Inngest, or before the runner started.",
+    }),
   model: z.object({ label: z.string(), kind: z.string() }),
 }).meta({ id: "Health" });
 

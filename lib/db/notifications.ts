@@ -20,23 +20,24 @@ export async function notifyChannel(channel: string, payload: string): Promise<v
   await db.execute(sql`select pg_notify(${channel}, ${payload})`);
 }
 
-interface ListeningClient {
+/** A connection of its own (not from the pool): for LISTEN and for session-level locks. */
+export interface DedicatedClient {
   connect(): Promise<unknown>;
-  query(text: string): Promise<unknown>;
+  query(text: string): Promise<{ rows: Array<Record<string, unknown>> }>;
   end(): Promise<unknown>;
   on(event: "notification", listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: "error" | "end", listener: (error?: Error) => void): unknown;
 }
 
-async function newClient(databaseUrl: string): Promise<ListeningClient> {
+export async function dedicatedClient(databaseUrl: string): Promise<DedicatedClient> {
   if (driverFor(databaseUrl) === "neon") {
     const { Client, neonConfig } = await import("@neondatabase/serverless");
     const { default: ws } = await import("ws");
     neonConfig.webSocketConstructor = ws;
-    return new Client({ connectionString: databaseUrl }) as unknown as ListeningClient;
+    return new Client({ connectionString: databaseUrl }) as unknown as DedicatedClient;
   }
   const { Client } = await import("pg");
-  return new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 }) as unknown as ListeningClient;
+  return new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 }) as unknown as DedicatedClient;
 }
 
 export interface Listener {
@@ -58,7 +59,7 @@ export function listenChannel(
   { onPayload, onConnected }: { onPayload: (payload: string) => void; onConnected: () => void },
 ): Listener {
   const databaseUrl = env().DATABASE_URL;
-  let client: ListeningClient | null = null;
+  let client: DedicatedClient | null = null;
   let connected = false;
   let stopped = false;
   let delay = RECONNECT_MIN_MS;
@@ -75,7 +76,7 @@ export function listenChannel(
 
   async function open(): Promise<void> {
     if (!databaseUrl || stopped) return;
-    const next = await newClient(databaseUrl);
+    const next = await dedicatedClient(databaseUrl);
     let dropped = false;
     const drop = (error?: Error) => {
       if (dropped) return;

@@ -7,6 +7,7 @@ import type { ItineraryRow } from "@/lib/db/schema";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { jobRunnerKind, type JobRunnerKind } from "@/lib/env";
 import { logger } from "@/lib/logger";
+import { handToLeader, isLeader } from "./leader";
 import { announceEndedLocally, localRunner, runAfterResponse, webhookRunner } from "./local-functions";
 
 // The runner seam: whichever runner is active, callers start, cancel and announce jobs the
@@ -26,6 +27,11 @@ export async function dispatchItineraryRequested(id: string, runKey: string = id
     await inngest.send(itineraryRequested.create({ id, runKey }, { id: runKey }));
     return;
   }
+  // Another instance runs the local runner's jobs: hand it over (a failure is a 503).
+  if (isLeader() === false) {
+    await handToLeader({ kind: "start", id });
+    return;
+  }
   // A retry may follow a cancel whose run is still winding down: start once it has ended.
   // Either way nothing is memoized yet (a new job, or a reopened one whose steps were
   // cleared), so the run skips reading its steps.
@@ -38,6 +44,8 @@ export async function dispatchItineraryCancelled(id: string): Promise<void> {
     return;
   }
   localRunner().cancel(id);
+  // The run is the leader's: tell it to stop its calls in flight too.
+  if (isLeader() === false) await handToLeader({ kind: "cancel", id });
 }
 
 type EndedJob = Pick<ItineraryRow, "callbackUrl" | "status" | "completedAt">;

@@ -253,6 +253,8 @@ export interface components {
                 latencyMs: number | null;
                 ok: boolean;
             };
+            /** @description Local runner: whether this instance runs the jobs (one instance per database does; the others hand work to it). Null with Inngest, or before the runner started. */
+            leader: boolean | null;
             model: {
                 kind: string;
                 label: string;
