@@ -8,7 +8,7 @@ import { freePort, startAppServer, type AppServer } from "./helpers/app-server";
 // leader is SIGKILLed mid-run, the other takes over and finishes every job, repeating only
 // the calls that were in flight at the kill. Model calls are counted at a fake server.
 
-const JOBS = 10;
+const JOBS = 20;
 const DAYS = 2;
 const LLM_CONCURRENCY = 3;
 const MINIMUM_CALLS = JOBS * (1 + DAYS);
