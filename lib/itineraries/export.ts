@@ -16,17 +16,22 @@ type Money = { amount: number; currency: string };
 export function formatMoney({ amount, currency }: Money): string {
   if (amount === 0) return "Free";
   const fractionDigits = Number.isInteger(amount) ? 0 : 2;
-  return new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(amount);
+  const text = new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(amount);
+  // Plain spaces ("CHF 12"): which narrow or no-break space ICU puts there varies by version.
+  return text.replace(/[\u00a0\u2009\u202f]/g, " ");
 }
 
 /** "€15 per person", or "Free". */
 export const formatPerPerson = (money: Money) => (money.amount === 0 ? "Free" : `${formatMoney(money)} per person`);
 
-/** "Friday 2 April 2027" for an ISO date. */
+/**
+ * "Friday 2 April 2027" for an ISO date. Built from single fields: whole-date formats differ
+ * in their spaces between Node and browsers, and the page renders on both.
+ */
 export function formatLongDate(isoDate: string): string {
   const date = new Date(`${isoDate}T00:00:00Z`);
-  const rest = date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-  return `${weekdayOf(isoDate)} ${rest}`;
+  const month = date.toLocaleDateString("en", { month: "long", timeZone: "UTC" });
+  return `${weekdayOf(isoDate)} ${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
 }
 
 const TRAVEL_WORDS: Record<NonNullable<Activity["travelFromPrevious"]>["mode"], string> = {
