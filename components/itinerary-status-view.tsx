@@ -2,7 +2,6 @@
 
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
-import { dayDate } from "@/lib/domain/plan-facts";
 import { DayCard } from "./day-card";
 import { DaySkeleton, OutlineSkeleton } from "./day-skeleton";
 import { ItineraryActions } from "./itinerary-actions";
@@ -105,7 +104,7 @@ export function ItineraryStatusView({
               key={day}
               day={day}
               theme={entry?.theme ?? null}
-              date={dayDate(itinerary.startDate, day)}
+              date={itinerary.startDate ? isoDay(itinerary.startDate, day) : null}
               activities={ACTIVITIES_PER_DAY[itinerary.preferences.pace].min}
               withMap={itinerary.center !== null}
             />
@@ -129,4 +128,9 @@ export function ItineraryStatusView({
       <AboutPlan itinerary={itinerary} />
     </div>
   );
+}
+
+/** The ISO date of day `day` of a trip starting on `startDate` (the presenter's rule, without its zod). */
+function isoDay(startDate: string, day: number): string {
+  return new Date(Date.parse(`${startDate}T00:00:00Z`) + (day - 1) * 86_400_000).toISOString().slice(0, 10);
 }

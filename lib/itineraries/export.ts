@@ -1,4 +1,3 @@
-import { weekdayOf } from "@/lib/domain/plan-facts";
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { knownZone, vtimezone } from "./export-time-zone";
 
@@ -6,7 +5,8 @@ import { knownZone, vtimezone } from "./export-time-zone";
 // to read or share, and an iCalendar file — one event per activity when the trip has a
 // start date, one all-day event per day otherwise. Also the few formatters the page and the
 // exports share, so a cost or a date reads the same everywhere. Everything the model wrote
-// is escaped: it is text, never markup or calendar syntax.
+// is escaped: it is text, never markup or calendar syntax. This module runs in the browser:
+// it imports types only (the domain's runtime modules would bring zod into the bundle).
 
 type Day = ItineraryResource["days"][number];
 type Activity = Day["activities"][number];
@@ -30,8 +30,8 @@ export const formatPerPerson = (money: Money) => (money.amount === 0 ? "Free" : 
  */
 export function formatLongDate(isoDate: string): string {
   const date = new Date(`${isoDate}T00:00:00Z`);
-  const month = date.toLocaleDateString("en", { month: "long", timeZone: "UTC" });
-  return `${weekdayOf(isoDate)} ${date.getUTCDate()} ${month} ${date.getUTCFullYear()}`;
+  const field = (options: Intl.DateTimeFormatOptions) => date.toLocaleDateString("en", { ...options, timeZone: "UTC" });
+  return `${field({ weekday: "long" })} ${date.getUTCDate()} ${field({ month: "long" })} ${date.getUTCFullYear()}`;
 }
 
 const TRAVEL_WORDS: Record<NonNullable<Activity["travelFromPrevious"]>["mode"], string> = {
