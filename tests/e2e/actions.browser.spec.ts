@@ -24,7 +24,8 @@ test("a finished itinerary exports as Markdown and as a calendar with one event 
 
   const markdown = await downloadText(page, "Download Markdown");
   expect(markdown.name).toBe("porto-portugal-itinerary.md");
-  for (const day of job.itinerary) expect(markdown.text).toContain(`## Day ${day.day}: ${day.theme}`);
+  // Each day's heading carries its date with the weekday.
+  for (const day of job.itinerary) expect(markdown.text).toMatch(new RegExp(`^## Day ${day.day} · [A-Z][a-z]+day \\d+ [A-Z][a-z]+ \\d{4}: ${day.theme}$`, "m"));
 
   const calendar = await downloadText(page, "Add to calendar (.ics)");
   expect(calendar.name).toBe("porto-portugal-itinerary.ics");
