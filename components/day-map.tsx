@@ -52,7 +52,11 @@ export default function DayMap({ day, stops, tileUrl }: { day: number; stops: Ma
     }
     if (points.length === 1) map.setView(points[0]!, 15);
     else map.fitBounds(L.latLngBounds(points), { padding: [28, 28], maxZoom: 16 });
+    // The card's layout changes the map's size (breakpoints, fonts loading): keep Leaflet told.
+    const resized = new ResizeObserver(() => map.invalidateSize());
+    resized.observe(container.current);
     return () => {
+      resized.disconnect();
       map.remove();
     };
   }, [day, stopsKey, tileUrl]);
