@@ -5,13 +5,23 @@ import { parseEnv } from "./lib/env";
 const env = parseEnv(process.env);
 const isDev = env.NODE_ENV === "development";
 
+/**
+ * The origin of the map tiles' URL template, as a CSP source: exactly that scheme, host and
+ * port ("{s}" subdomains become a wildcard, e.g. https://*.tile.example.org).
+ */
+function tileSource(template: string): string {
+  const url = new URL(template.replace("{s}", "s").replace(/\{[^}]*\}/g, "0"));
+  const host = template.includes("{s}.") ? url.host.replace(/^s\./, "*.") : url.host;
+  return `${url.protocol}//${host}`;
+}
+
 // Scripts: Next's hydration data is inline, so 'unsafe-inline' stays; eval only in dev,
-// where React's tooling needs it. Nothing is loaded from another origin.
+// where React's tooling needs it. Nothing but the map tiles is loaded from another origin.
 const contentSecurityPolicy = [
   "default-src 'self'",
   `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
+  `img-src 'self' data: blob: ${tileSource(env.MAP_TILE_URL)}`,
   "font-src 'self'",
   `connect-src 'self'${isDev ? " ws: wss:" : ""}`,
   "object-src 'none'",

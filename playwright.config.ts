@@ -33,9 +33,11 @@ function portsFromEnv<const Name extends string>(names: readonly Name[]): Record
   return ports;
 }
 
-const ports = portsFromEnv(["E2E_APP_PORT", "FAKE_OPENAI_PORT"]);
+const ports = portsFromEnv(["E2E_APP_PORT", "FAKE_OPENAI_PORT", "MAP_TILE_PORT"]);
 const APP_PORT = ports.E2E_APP_PORT;
 export const FAKE_OPENAI_PORT = ports.FAKE_OPENAI_PORT;
+/** The stand-in tile server global-setup starts (tests reach no other host). */
+export const MAP_TILE_PORT = ports.MAP_TILE_PORT;
 export const E2E_WEBHOOK_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
 // E2E_SERVER_URL: test a server you started yourself instead of building and starting one
@@ -118,6 +120,8 @@ export default defineConfig({
       // The webhook receiver of the API walk-through listens on loopback.
       WEBHOOK_SECRET: E2E_WEBHOOK_SECRET,
       WEBHOOK_ALLOW_PRIVATE: "1",
+      // Day maps load their tiles from the stand-in server (and the CSP allows only it).
+      MAP_TILE_URL: `http://127.0.0.1:${MAP_TILE_PORT}/tiles/{z}/{x}/{y}.png`,
     },
   },
 });

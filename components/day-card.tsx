@@ -1,115 +1,88 @@
+"use client";
+
 import type { ItineraryResource } from "@/lib/domain/resource";
+import { formatLongDate, formatPerPerson, formatTravel } from "@/lib/itineraries/export";
+import { DayMapSlot } from "./day-map-slot";
 
 type DayPlan = ItineraryResource["days"][number];
+type Activity = DayPlan["activities"][number];
 
-/** The calendar date of a trip day, when a start date was given. */
-export function dayDate(startDate: string | null, day: number): string | null {
-  if (!startDate) return null;
-  const date = new Date(`${startDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + day - 1);
-  return date.toLocaleDateString("en-GB", { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+/** The id of an activity's entry in the list, which its marker on the map opens. */
+export const stopId = (day: number, stop: number) => `day-${day}-stop-${stop}`;
+
+/** Does the day have any activity with a known location (and so a map)? */
+export const hasLocatedActivity = (plan: DayPlan) => plan.activities.some((activity) => activity.location !== null);
+
+function ActivityItem({ day, stop, activity }: { day: number; stop: number; activity: Activity }) {
+  return (
+    <li id={stopId(day, stop)} tabIndex={-1} className="relative scroll-mt-4 rounded-md focus:bg-brand-50 dark:focus:bg-stone-800">
+      <span
+        aria-hidden="true"
+        className="absolute -left-[29px] top-0.5 flex h-5 w-5 items-center justify-center rounded-full bg-brand-600 text-[11px] font-semibold text-white"
+      >
+        {stop}
+      </span>
+      {activity.travelFromPrevious ? (
+        <p className="text-sm text-stone-600 dark:text-stone-400" data-testid="travel">
+          {formatTravel(activity.travelFromPrevious)} from the previous stop
+        </p>
+      ) : null}
+      <p className="text-sm text-stone-600 dark:text-stone-400">
+        <span className="sr-only">Stop {stop}: </span>
+        <time>{activity.startTime}</time>–<time>{activity.endTime}</time> · {activity.timeOfDay}
+      </p>
+      <p className="font-medium">{activity.title}</p>
+      <p className="text-stone-700 dark:text-stone-300">{activity.description}</p>
+      <p className="mt-1 text-sm text-stone-600 dark:text-stone-400">
+        <span className="capitalize">{activity.category}</span> · {activity.place} ·{" "}
+        <a
+          href={activity.mapsUrl}
+          target="_blank"
+          rel="noopener noreferrer"
+          className="font-medium text-brand-700 underline dark:text-brand-100"
+        >
+          Open in Maps<span className="sr-only"> for {activity.place} (opens in a new tab)</span>
+        </a>{" "}
+        · <span data-testid="cost">{activity.cost ? formatPerPerson(activity.cost) : activity.estimatedCost}</span>
+      </p>
+    </li>
+  );
 }
 
-export function DayCard({ plan, startDate }: { plan: DayPlan; startDate: string | null }) {
-  const date = dayDate(startDate, plan.day);
+/** A planned day: its date, area and total, the activities in visit order, and their map. */
+export function DayCard({ plan, mapTileUrl }: { plan: DayPlan; mapTileUrl: string }) {
+  const located = hasLocatedActivity(plan);
   return (
     <article
       data-testid={`day-${plan.day}`}
       aria-labelledby={`day-${plan.day}-title`}
-      className="rounded-xl border border-stone-200 bg-white p-5 shadow-sm dark:border-stone-800 dark:bg-stone-900"
+      className="day-card rounded-xl border border-stone-200 bg-white p-5 shadow-sm dark:border-stone-800 dark:bg-stone-900"
     >
       <header className="mb-4">
         <p className="text-sm font-medium text-brand-700 dark:text-brand-100">
           Day {plan.day}
-          {date ? ` · ${date}` : ""}
+          {plan.date ? (
+            <>
+              {" · "}
+              <time dateTime={plan.date}>{formatLongDate(plan.date)}</time>
+            </>
+          ) : null}
         </p>
         <h3 id={`day-${plan.day}-title`} className="text-lg font-semibold">
           {plan.theme}
         </h3>
-      </header>
-      <ol className="space-y-4 border-l border-stone-200 pl-4 dark:border-stone-700">
-        {plan.activities.map((activity, index) => (
-          <li key={`${activity.startTime}-${index}`} className="relative">
-            <span aria-hidden="true" className="absolute -left-[21px] top-1.5 h-2.5 w-2.5 rounded-full bg-brand-500" />
-            <p className="text-sm text-stone-600 dark:text-stone-400">
-              <time>{activity.startTime}</time> · {activity.timeOfDay} · {activity.durationMinutes} min
-            </p>
-            <p className="font-medium">{activity.title}</p>
-            <p className="text-stone-700 dark:text-stone-300">{activity.description}</p>
-            <p className="mt-1 text-sm text-stone-600 dark:text-stone-400">
-              <span className="capitalize">{activity.category}</span> · {activity.place} · {activity.estimatedCost}
-            </p>
-          </li>
-        ))}
-      </ol>
-    </article>
-  );
-}
-
-const bar = "animate-pulse rounded bg-stone-200 dark:bg-stone-800";
-
-/** A placeholder bar inside a box as tall as the line of text it stands for. */
-function Line({ height, bar: barClass }: { height: string; bar: string }) {
-  return (
-    <div className={`flex items-center ${height}`}>
-      <div className={barClass} />
-    </div>
-  );
-}
-
-/**
- * A day still being planned. It copies the card's structure (padding, header, one timeline
- * entry per expected activity, each line the height of the text it stands for) so the card
- * that replaces it takes about the same room and the page does not jump as days land.
- */
-export function DaySkeleton({
-  day,
-  theme,
-  startDate,
-  activities,
-}: {
-  day: number;
-  theme: string | null;
-  startDate: string | null;
-  activities: number;
-}) {
-  const date = dayDate(startDate, day);
-  return (
-    <div
-      data-testid={`day-${day}-pending`}
-      className="rounded-xl border border-dashed border-stone-300 p-5 dark:border-stone-700"
-    >
-      <div className="mb-4">
-        <p className="text-sm font-medium text-stone-600 dark:text-stone-400">
-          Day {day}
-          {date ? ` · ${date}` : ""}
+        <p className="text-sm text-stone-600 dark:text-stone-400" data-testid="day-facts">
+          {[plan.area, plan.estimatedCost ? `Day total: ${formatPerPerson(plan.estimatedCost)}` : null].filter(Boolean).join(" · ")}
         </p>
-        <p className="text-lg font-semibold text-stone-600 dark:text-stone-400">{theme ?? "Coming up…"}</p>
+      </header>
+      <div className={located ? "grid gap-5 md:grid-cols-[minmax(0,1fr)_16rem]" : undefined}>
+        <ol className="ml-2.5 space-y-4 border-l border-stone-200 pl-5 dark:border-stone-700">
+          {plan.activities.map((activity, index) => (
+            <ActivityItem key={`${activity.startTime}-${index}`} day={plan.day} stop={index + 1} activity={activity} />
+          ))}
+        </ol>
+        {located ? <DayMapSlot plan={plan} tileUrl={mapTileUrl} /> : null}
       </div>
-      <ol aria-hidden="true" className="space-y-4 border-l border-dashed border-stone-300 pl-4 dark:border-stone-700">
-        {Array.from({ length: activities }, (_, index) => (
-          <li key={index}>
-            <Line height="h-5" bar={`h-3 w-40 ${bar}`} />
-            <Line height="h-6" bar={`h-4 w-1/2 ${bar}`} />
-            <Line height="h-6" bar={`h-4 w-5/6 ${bar}`} />
-            <Line height="mt-1 h-5" bar={`h-3 w-2/3 ${bar}`} />
-          </li>
-        ))}
-      </ol>
-      <p className="sr-only">Day {day} is still being planned.</p>
-    </div>
-  );
-}
-
-/** The outline's title and summary while the outline is being written. */
-export function OutlineSkeleton() {
-  return (
-    <div aria-hidden="true" data-testid="outline-pending" className="space-y-2">
-      <Line height="h-8" bar={`h-6 w-2/3 ${bar}`} />
-      <div>
-        <Line height="h-6" bar={`h-4 w-full ${bar}`} />
-        <Line height="h-6" bar={`h-4 w-3/4 ${bar}`} />
-      </div>
-    </div>
+    </article>
   );
 }

@@ -51,6 +51,8 @@ export function ItineraryActions({ itinerary, canChange }: { itinerary: Itinerar
     }
   }
 
+  // The trip page's absolute URL, for the exports' links back to it.
+  const pageUrl = () => new URL(itinerary.links.page, window.location.origin).href;
   const { status } = itinerary;
   return (
     <div className="no-print space-y-2">
@@ -73,14 +75,14 @@ export function ItineraryActions({ itinerary, canChange }: { itinerary: Itinerar
             <button
               type="button"
               className={buttonClass}
-              onClick={() => download(exportFileName(itinerary, "md"), "text/markdown", itineraryToMarkdown(itinerary))}
+              onClick={() => download(exportFileName(itinerary, "md"), "text/markdown", itineraryToMarkdown(itinerary, { pageUrl: pageUrl() }))}
             >
               Download Markdown
             </button>
             <button
               type="button"
               className={buttonClass}
-              onClick={() => download(exportFileName(itinerary, "ics"), "text/calendar", itineraryToIcs(itinerary))}
+              onClick={() => download(exportFileName(itinerary, "ics"), "text/calendar", itineraryToIcs(itinerary, { pageUrl: pageUrl() }))}
             >
               Add to calendar (.ics)
             </button>

@@ -10,13 +10,15 @@ const MAX_STREAM_FAILURES = 3;
 
 export const isTerminal = (status: ItineraryResource["status"]) => status !== "processing";
 
-type Connection = "live" | "reconnecting";
+/** "deleted": the job is gone (its owner deleted it, or it expired); nothing more will come. */
+type Connection = "live" | "reconnecting" | "deleted";
 
 /**
  * Follows a job from the server's first render until it ends: Server-Sent Events from
  * /events while they work (EventSource resumes with Last-Event-ID after a drop), polling
  * the JSON route where they do not, with backoff while the network is down. Stops once the
- * job is completed, failed or cancelled.
+ * job is completed, failed or cancelled, or once it is deleted (the stream's `deleted` event,
+ * or a 404 from the JSON route).
  */
 export function useItineraryStatus(id: string, initial: ItineraryResource) {
   const [resource, setResource] = useState(initial);
@@ -38,9 +40,16 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
       if (isTerminal(next.status)) stop();
     };
 
+    const gone = () => {
+      if (stopped) return;
+      stop();
+      setConnection("deleted");
+    };
+
     const poll = async () => {
       try {
         const response = await fetch(`/api/itineraries/${id}`, { cache: "no-store" });
+        if (response.status === 404) return gone();
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         pollFailures = 0;
         accept((await response.json()) as ItineraryResource);
@@ -60,6 +69,7 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
         failures = 0;
         accept(JSON.parse((event as MessageEvent<string>).data) as ItineraryResource);
       });
+      source.addEventListener("deleted", gone);
       source.onerror = () => {
         if (stopped) return;
         failures += 1;

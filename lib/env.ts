@@ -107,6 +107,15 @@ const envSchema = z.object({
     .optional()
     .transform((value) => value === "1" || value === "true"),
 
+  /**
+   * Map tiles for the trip page's day maps: an http(s) URL template with {z}, {x} and {y}
+   * ({s} for a subdomain). The page's Content-Security-Policy allows this host's images.
+   */
+  MAP_TILE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+\/\S*\{z\}\S*\{x\}\S*\{y\}\S*$/, "must be an http(s) URL template with {z}, {x} and {y}")
+    .default("https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+
   /** Log verbosity; lines go to stdout as JSON (or readable text in development). */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** "json" (one object a line) or "pretty" (readable text); unset → pretty in development only. */

@@ -5,6 +5,7 @@ import { StatusBadge } from "@/components/status-badge";
 import { ownerCookieValue, ownerFromCookie } from "@/lib/api/owner";
 import { presentSummary } from "@/lib/domain/presenter";
 import { listItineraries } from "@/lib/itineraries/reads";
+import { readOrUnavailable } from "../database-outage";
 
 export const metadata: Metadata = { title: "Your itineraries" };
 export const dynamic = "force-dynamic";
@@ -24,7 +25,7 @@ async function loadRecent() {
   const now = Date.now();
   const owner = await ownerFromCookie(ownerCookieValue(await headers()));
   if (!owner) return [];
-  const rows = await listItineraries({ limit: 50, ownerKey: owner.ownerKey });
+  const rows = await readOrUnavailable(() => listItineraries({ limit: 50, ownerKey: owner.ownerKey }));
   return rows.map((row) => {
     const summary = presentSummary(row);
     return { ...summary, age: age(summary.createdAt, now) };

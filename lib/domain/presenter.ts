@@ -38,7 +38,10 @@ export interface StoredDay {
 
 const links = (id: string) => ({ self: `/api/itineraries/${id}`, page: `/itineraries/${id}` });
 
-/** The current stage in words, for people. */
+/**
+ * The current stage in words, for people. Days are planned in parallel and land in any
+ * order, so a running job counts the days planned (as the cards show them), never "day N".
+ */
 export function describeStage(job: StoredItinerary, daysCompleted: number): string {
   switch (job.status) {
     case "completed":
@@ -50,7 +53,7 @@ export function describeStage(job: StoredItinerary, daysCompleted: number): stri
     case "processing":
       if (!job.outline) return "Sketching the outline";
       if (daysCompleted < job.durationDays) {
-        return `Planning day ${Math.min(daysCompleted + 1, job.durationDays)} of ${job.durationDays}`;
+        return `${daysCompleted} of ${job.durationDays} ${job.durationDays === 1 ? "day" : "days"} planned`;
       }
       return "Putting it all together";
   }

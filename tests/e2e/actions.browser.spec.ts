@@ -24,7 +24,8 @@ test("a finished itinerary exports as Markdown and as a calendar with one event 
 
   const markdown = await downloadText(page, "Download Markdown");
   expect(markdown.name).toBe("porto-portugal-itinerary.md");
-  for (const day of job.itinerary) expect(markdown.text).toContain(`## Day ${day.day}: ${day.theme}`);
+  // Each day's heading carries its date with the weekday.
+  for (const day of job.itinerary) expect(markdown.text).toMatch(new RegExp(`^## Day ${day.day} · [A-Z][a-z]+day \\d+ [A-Z][a-z]+ \\d{4}: ${day.theme}$`, "m"));
 
   const calendar = await downloadText(page, "Add to calendar (.ics)");
   expect(calendar.name).toBe("porto-portugal-itinerary.ics");
@@ -32,7 +33,10 @@ test("a finished itinerary exports as Markdown and as a calendar with one event 
   const activities = job.itinerary.flatMap((day) => day.activities);
   expect(events).toHaveLength(activities.length);
   const compact = startDate.replaceAll("-", "");
-  expect(events[0]?.DTSTART).toBe(`${compact}T${activities[0]!.startTime.replace(":", "")}00`);
+  // The fake model places the trip in Europe/Lisbon: times are that zone's wall-clock times.
+  expect(events[0]?.["DTSTART;TZID=Europe/Lisbon"]).toBe(`${compact}T${activities[0]!.startTime.replace(":", "")}00`);
+  expect(events[0]?.URL).toBe(page.url());
+  expect(markdown.text).toContain(`<${page.url()}>`);
 });
 
 test("cancel with confirmation, then try again: the job finishes without a reload", async ({ page, request }) => {

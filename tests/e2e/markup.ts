@@ -4,3 +4,9 @@ export const MARKUP_DESCRIPTION = `<img src=x onerror="window.__pwned = 'descrip
 
 /** A destination containing this gets days that take 2 s longer, so tests can act mid-job. */
 export const SLOW_LANE = "Slow Lane";
+
+/** A destination containing this gets days whose places have no coordinates (so no maps). */
+export const UNMAPPED = "Unmapped";
+
+/** A destination containing this gets a model that refuses the server's credentials. */
+export const UNAUTHORIZED = "Unauthorized";

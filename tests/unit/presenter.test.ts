@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ItineraryDayRow, ItineraryRow } from "@/lib/db/schema";
-import { presentItinerary, presentSummary } from "@/lib/domain/presenter";
+import { describeStage, presentItinerary, presentSummary } from "@/lib/domain/presenter";
 import { dayPlanSchema, type DayPlan, type Outline } from "@/lib/domain/trip";
 import { demoDay, demoOutline } from "@/lib/llm/demo-model";
 import type { TripData } from "@/lib/llm/prompts";
@@ -98,16 +98,23 @@ describe("presentItinerary", () => {
     });
   });
 
-  it("a job with its outline and 2 of 5 days shows the days so far and the next one", () => {
+  it("a job with its outline and 2 of 5 days shows the days so far", () => {
     const resource = presentItinerary(job({ outline, progress: 42 }), [dayRow(1), dayRow(2)]);
     expectClientShape({ ...resource });
-    expect(resource.stage).toBe("Planning day 3 of 5");
+    expect(resource.stage).toBe("2 of 5 days planned");
     expect(resource.daysCompleted).toBe(2);
     expect(resource.days.map((day) => day.day)).toEqual([1, 2]);
     expect(resource.days[0]).toMatchObject(plan(1));
     expect(resource.itinerary).toBeNull();
     expect(resource.outline?.title).toBe(outline.title);
     expect(resource.progress).toBe(42);
+  });
+
+  it("counts the days planned as the cards show them, whichever days landed first", () => {
+    const resource = presentItinerary(job({ outline, durationDays: 4 }), [dayRow(1), dayRow(3)]);
+    expect(resource.stage).toBe("2 of 4 days planned");
+    expect(resource.days.map((day) => day.day)).toEqual([1, 3]);
+    expect(describeStage(job({ outline, durationDays: 1 }), 0)).toBe("0 of 1 day planned");
   });
 
   it("says it is putting things together once every day has landed", () => {
