@@ -1,4 +1,4 @@
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 // Inngest's request signing, written out from how its SDK verifies requests (the SDK does
 // not export its signer): an HMAC-SHA256 keyed by the signing key without its
@@ -32,4 +32,22 @@ export function inngestSignature(body: unknown, signingKey: string, seconds: num
 export function signInngestRequest(body: unknown, signingKey: string, at: number = Date.now()): string {
   const seconds = Math.floor(at / 1000);
   return `t=${seconds}&s=${inngestSignature(body, signingKey, seconds)}`;
+}
+
+/**
+ * The bearer token an SDK sends to the Inngest API (SDK spec §4.1.4): the key's prefix,
+ * then the hex SHA-256 of the hex-decoded key that follows it.
+ */
+export function hashedSigningKey(signingKey: string): string {
+  const prefix = /^signkey-\w+-/.exec(signingKey)?.[0] ?? "";
+  return `${prefix}${createHash("sha256").update(signingKey.slice(prefix.length), "hex").digest("hex")}`;
+}
+
+/** True when `header` (an X-Inngest-Signature) signs `body` with `signingKey` within five minutes of now. */
+export function verifyInngestSignature(header: string | null, body: string, signingKey: string, now: number = Date.now()): boolean {
+  if (!header) return false;
+  const params = new URLSearchParams(header);
+  const seconds = Number(params.get("t"));
+  if (!Number.isInteger(seconds) || Math.abs(now / 1000 - seconds) > 5 * 60) return false;
+  return params.get("s") === inngestSignature(body, signingKey, seconds);
 }
