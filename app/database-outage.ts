@@ -1,5 +1,6 @@
 import "server-only";
 import { DATABASE_UNAVAILABLE_DIGEST } from "@/components/service-unavailable";
+import { noteDatabaseAvailable, noteDatabaseUnavailable } from "@/lib/db/availability";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 
 /**
@@ -8,9 +9,13 @@ import { isDatabaseUnavailable } from "@/lib/db/unavailable";
  */
 export async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T> {
   try {
-    return await read();
+    const result = await read();
+    noteDatabaseAvailable();
+    return result;
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
+    // proxy.ts answers the next page requests with 503 until the database answers again.
+    noteDatabaseUnavailable();
     throw Object.assign(new Error("The database is unavailable."), { digest: DATABASE_UNAVAILABLE_DIGEST });
   }
 }

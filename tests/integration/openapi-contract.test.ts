@@ -79,7 +79,7 @@ let contract: ReturnType<typeof contractChecker>;
 async function call(path: string, method: "GET" | "POST" | "DELETE", request: Request, id?: string) {
   const handler = routes[path]?.[method];
   if (!handler) throw new Error(`No ${method} handler for ${path}`);
-  const early = proxy(new NextRequest(request.url, { method: request.method, headers: request.headers }));
+  const early = await proxy(new NextRequest(request.url, { method: request.method, headers: request.headers }));
   const response = early.headers.get("x-middleware-next") === "1" ? await handler(request, context(id ?? "")) : early;
   const status = response.status;
   const body = await contract.check(path, method, response);

@@ -16,7 +16,7 @@ interface Envelope {
   error: { code: string; message: string; details?: { allow?: string[] } };
 }
 
-const throughProxy = (path: string, method: string) => proxy(new NextRequest(`${ORIGIN}${path}`, { method }));
+const throughProxy = async (path: string, method: string) => proxy(new NextRequest(`${ORIGIN}${path}`, { method }));
 
 describe("a method a path does not take", () => {
   it("answers 405 in the error envelope, with Allow naming what the path takes", async () => {
@@ -28,7 +28,7 @@ describe("a method a path does not take", () => {
       [`/api/itineraries/${ID}/events`, "PUT", ["GET"]],
     ];
     for (const [path, method, methods] of cases) {
-      const response = throughProxy(path, method);
+      const response = await throughProxy(path, method);
       expect(response.status, `${method} ${path}`).toBe(405);
       expect(response.headers.get("content-type")).toMatch(/^application\/json/);
       const allow = response.headers.get("allow")?.split(", ") ?? [];
@@ -40,14 +40,14 @@ describe("a method a path does not take", () => {
     }
   });
 
-  it("lets the methods a path takes through to its route, from the app's own origin", () => {
+  it("lets the methods a path takes through to its route, from the app's own origin", async () => {
     for (const [path, method] of [
       [`/api/itineraries/${ID}/cancel`, "POST"],
       [`/api/itineraries/${ID}`, "DELETE"],
       [`/api/itineraries/${ID}`, "HEAD"],
       ["/api/openapi.json", "GET"],
     ] as const) {
-      const response = proxy(new NextRequest(`${ORIGIN}${path}`, { method, headers: { origin: ORIGIN } }));
+      const response = await proxy(new NextRequest(`${ORIGIN}${path}`, { method, headers: { origin: ORIGIN } }));
       expect(response.status, `${method} ${path}`).toBe(200);
       expect(response.headers.get("x-middleware-next")).toBe("1");
     }
@@ -58,7 +58,7 @@ describe("a path the API does not have", () => {
   it("answers 404 in the error envelope for every method", async () => {
     for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"] as const) {
       const path = `/api/itineraries/${ID}/anything`;
-      expect(throughProxy(path, method).headers.get("x-middleware-next")).toBe("1");
+      expect((await throughProxy(path, method)).headers.get("x-middleware-next")).toBe("1");
       const response = await unknownRoute[method](new Request(`${ORIGIN}${path}`, { method }));
       expect(response.status).toBe(404);
       expect(response.headers.get("content-type")).toMatch(/^application\/json/);
