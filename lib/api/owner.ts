@@ -13,6 +13,7 @@ import { processSingleton, replaceProcessSingleton } from "@/lib/singleton";
 export const OWNER_COOKIE = "itinera_owner";
 /** Browsers keep a cookie at most 400 days; the token lives that long unless cleared. */
 const OWNER_COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60;
+/** The key's name in app_secrets. */
 const SECRET_NAME = "owner-cookie-hmac";
 
 export interface BrowserOwner {
@@ -20,12 +21,13 @@ export interface BrowserOwner {
   ownerKey: string;
 }
 
-const SECRET = "owner-cookie-secret";
+/** The key, read once per process. */
+const SECRET_SINGLETON = "owner-cookie-secret";
 
 function cookieSecret(): Promise<string> {
-  return processSingleton(SECRET, () =>
+  return processSingleton(SECRET_SINGLETON, () =>
     getOrCreateSecret({ name: SECRET_NAME, initial: randomBytes(32).toString("base64url") }).catch((error: unknown) => {
-      replaceProcessSingleton(SECRET, undefined);
+      replaceProcessSingleton(SECRET_SINGLETON, undefined);
       throw error;
     }),
   );

@@ -1,14 +1,20 @@
 import "server-only";
 import { inngest } from "@/inngest/client";
 import { itineraryCancelled, itineraryEnded, itineraryRequested } from "@/inngest/events";
-import { findItineraryById, listProcessingIds } from "@/lib/db/queries/itineraries";
+import { listProcessingIds } from "@/lib/db/queries/itineraries";
 import { listUndeliveredWebhooks } from "@/lib/db/queries/steps";
-import type { ItineraryRow } from "@/lib/db/schema";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { jobRunnerKind, type JobRunnerKind } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { handToLeader, isLeader } from "./leader";
-import { announceEndedLocally, localRunner, runAfterResponse, webhookRunner } from "./local-functions";
+import {
+  announceEndedLocally,
+  jobToAnnounce,
+  localRunner,
+  runAfterResponse,
+  webhookRunner,
+  type EndedJob,
+} from "./local-functions";
 
 // The runner seam: whichever runner is active, callers start, cancel and announce jobs the
 // same way. With Inngest these are events; locally, runs of lib/jobs/local-functions.ts.
@@ -48,8 +54,6 @@ export async function dispatchItineraryCancelled(id: string): Promise<void> {
   if (isLeader() === false) await handToLeader({ kind: "cancel", id });
 }
 
-type EndedJob = Pick<ItineraryRow, "callbackUrl" | "status" | "completedAt">;
-
 /**
  * Queues the webhook for a job that just ended as `status`; false (nothing sent) when the
  * job has no callback URL or has already moved on. The event id names this ending, so a
@@ -58,8 +62,8 @@ type EndedJob = Pick<ItineraryRow, "callbackUrl" | "status" | "completedAt">;
  */
 export async function dispatchItineraryEnded(id: string, status: EndedStatus, job?: EndedJob | null): Promise<boolean> {
   if (activeRunner() !== "inngest") return announceEndedLocally(id, status, job);
-  const current = job === undefined ? await findItineraryById({ id }) : job;
-  if (!current?.callbackUrl || current.status !== status) return false;
+  const current = await jobToAnnounce(id, status, job);
+  if (!current) return false;
   const ended = current.completedAt?.getTime() ?? 0;
   await inngest.send(itineraryEnded.create({ id, status }, { id: `${id}:ended:${status}:${ended}` }));
   return true;

@@ -97,18 +97,20 @@ export function webhookRunner(): LocalRunner<DeliverWebhookData> {
   );
 }
 
+export type EndedJob = Pick<ItineraryRow, "callbackUrl" | "status" | "completedAt">;
+
 /**
- * Queues the webhook of a job that just ended as `status`, in this process; false (nothing
- * sent) when the job has no callback URL or has already moved on. `job` spares the read
- * when the caller holds the row.
+ * The job whose ending as `status` has a webhook to send, or null: no callback URL, or the
+ * job has moved on (deleted, retried). `job` spares the read when the caller holds the row.
  */
-export async function announceEndedLocally(
-  id: string,
-  status: EndedStatus,
-  job?: Pick<ItineraryRow, "callbackUrl" | "status"> | null,
-): Promise<boolean> {
+export async function jobToAnnounce(id: string, status: EndedStatus, job?: EndedJob | null): Promise<EndedJob | null> {
   const current = job === undefined ? await findItineraryById({ id }) : job;
-  if (!current?.callbackUrl || current.status !== status) return false;
+  return current?.callbackUrl && current.status === status ? current : null;
+}
+
+/** Queues the webhook of a job that just ended as `status`, in this process; false when there is none to send. */
+export async function announceEndedLocally(id: string, status: EndedStatus, job?: EndedJob | null): Promise<boolean> {
+  if (!(await jobToAnnounce(id, status, job))) return false;
   runAfterResponse(() => webhookRunner().start({ id, status }));
   return true;
 }
