@@ -1,6 +1,5 @@
 import "server-only";
 import { DATABASE_UNAVAILABLE_DIGEST } from "@/components/service-unavailable";
-import { noteDatabaseAvailable, noteDatabaseUnavailable } from "@/lib/db/availability";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 
 /**
@@ -9,13 +8,10 @@ import { isDatabaseUnavailable } from "@/lib/db/unavailable";
  */
 export async function readOrUnavailable<T>(read: () => Promise<T>): Promise<T> {
   try {
-    const result = await read();
-    noteDatabaseAvailable();
-    return result;
+    return await read();
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
-    // proxy.ts answers the next page requests with 503 until the database answers again.
-    noteDatabaseUnavailable();
+    // Rare: proxy.ts answers 503 up front when the database does not answer its probe.
     throw Object.assign(new Error("The database is unavailable."), { digest: DATABASE_UNAVAILABLE_DIGEST });
   }
 }

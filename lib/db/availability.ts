@@ -1,47 +1,37 @@
 import "server-only";
 import { sql } from "drizzle-orm";
+import { env } from "@/lib/env";
 import { processSingleton } from "@/lib/singleton";
-import { getDb } from "./client";
+import { driverFor, getDb } from "./client";
 
-// Whether the database answers, as far as this process has seen: a read that failed because
-// the database is unreachable marks it down; until a quick probe answers again, pages can
-// say "unavailable" (503) up front instead of failing one by one.
+// Whether the database answers right now, for pages that must say "unavailable" (503) up
+// front: a page cannot set its own status once it has failed. A quick probe (select 1, at
+// most 1 s, one at a time per process); the embedded database always answers.
 
 const PROBE_TIMEOUT_MS = 1_000;
 
-interface Availability {
-  down: boolean;
-  probe: Promise<boolean> | null;
-}
-
-const state = () => processSingleton<Availability>("database-availability", () => ({ down: false, probe: null }));
-
-export function noteDatabaseUnavailable(): void {
-  state().down = true;
-}
-
-export function noteDatabaseAvailable(): void {
-  state().down = false;
-}
+const inFlight = () => processSingleton<{ probe: Promise<boolean> | null }>("database-probe", () => ({ probe: null }));
 
 async function probe(): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const db = await getDb();
     await Promise.race([
       db.execute(sql`select 1`),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), PROBE_TIMEOUT_MS)),
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), PROBE_TIMEOUT_MS))),
     ]);
-    noteDatabaseAvailable();
     return true;
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-/** True unless the database was last seen unreachable and a probe (one at a time) still fails. */
+/** True when the database answers a probe (always, for the embedded database). */
 export function databaseAnswers(): Promise<boolean> {
-  const current = state();
-  if (!current.down) return Promise.resolve(true);
+  if (driverFor(env().DATABASE_URL) === "pglite") return Promise.resolve(true);
+  const current = inFlight();
   current.probe ??= probe().finally(() => {
     current.probe = null;
   });
