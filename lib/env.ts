@@ -48,7 +48,7 @@ const envSchema = z.object({
    */
   LLM_CONCURRENCY: positiveInt(1, 100).default(16),
   /** Milliseconds the offline demo model takes per call, so progress is visible. */
-  DEMO_MODEL_LATENCY_MS: positiveInt(0, 60_000).default(700),
+  DEMO_MODEL_LATENCY_MS: positiveInt(0, 60_000).default(2000),
 
   JOB_RUNNER: z.enum(["inngest", "local"]).optional(),
   JOB_MAX_ATTEMPTS: positiveInt(1, 21).default(5),

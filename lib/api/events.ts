@@ -4,12 +4,16 @@ import type { ItineraryRow } from "@/lib/db/schema";
 import { presentItinerary } from "@/lib/domain/presenter";
 import { getItinerary } from "@/lib/itineraries/reads";
 import { changeFeedIsLive, waitForItineraryChange } from "@/lib/live/changes";
+import { followPreviews } from "@/lib/live/previews";
 import { logger } from "@/lib/logger";
 
 // Server-Sent Events for one job: a `snapshot` event (the job resource) on every change,
 // with `id:` so a reconnecting client's Last-Event-ID skips what it has, a `retry:` hint,
 // heartbeat comments, and the end of the stream once the job is finished. It reads our own
-// rows, so it works the same whichever runner does the work.
+// rows, so it works the same whichever runner does the work. While the job runs, `partial`
+// events carry previews of what the model is writing (lib/live/previews.ts); they have no
+// `id:`, so Last-Event-ID keeps naming the last snapshot and a resumed stream loses nothing
+// durable.
 
 export const SSE_HEADERS = {
   "Content-Type": "text/event-stream; charset=utf-8",
@@ -57,6 +61,7 @@ export function itineraryEventStream(
       let lastWrite = Date.now();
       let sent = lastEventId;
       let job: ItineraryRow | null = first;
+      let stopPreviews: (() => void) | null = null;
       try {
         write(`retry: ${RETRY_MS}\n\n`);
         while (job && !stop.signal.aborted && Date.now() - started < MAX_STREAM_MS) {
@@ -74,6 +79,16 @@ export function itineraryEventStream(
             lastWrite = Date.now();
           }
           if (job.status !== "processing") break;
+          // After the first snapshot, so a client always has the job to lay previews over.
+          stopPreviews ??= followPreviews(job.id, (preview) => {
+            if (stop.signal.aborted) return;
+            try {
+              write(`event: partial\ndata: ${JSON.stringify(preview)}\n\n`);
+              lastWrite = Date.now();
+            } catch {
+              // The client went away between two checks; the stream's end cleans up.
+            }
+          });
           const live = changeFeedIsLive();
           const changed = await waitForItineraryChange(job.id, live ? HEARTBEAT_MS - (Date.now() - lastWrite) : RECHECK_MS, stop.signal);
           if (Date.now() - lastWrite >= HEARTBEAT_MS) {
@@ -90,6 +105,7 @@ export function itineraryEventStream(
           write(`event: error\ndata: ${JSON.stringify({ message: "The live update stream failed; reconnecting." })}\n\n`);
         }
       } finally {
+        stopPreviews?.();
         try {
           controller.close();
         } catch {

@@ -1,42 +1,101 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { databaseCanNotify, listenChannel, notifyChannel, type Listener } from "@/lib/db/notifications";
+import type { Preview } from "@/lib/domain/preview";
 import { logger } from "@/lib/logger";
 import { processSingleton } from "@/lib/singleton";
 
 // The change feed: the command or workflow step that changed a job announces it, and every
 // live stream of that job wakes up, in this process at once and in every other process on
-// the same PostgreSQL through LISTEN/NOTIFY (one listening connection per process). A
+// the same PostgreSQL through LISTEN/NOTIFY (one listening connection per process), and
+// through a relay when one is installed (Inngest Realtime, on the Inngest runner). A
 // stream that hears nothing reads nothing. With the embedded database (one process) the
-// in-process events are the whole feed.
+// in-process events are the whole feed. Previews (lib/live/previews.ts) travel the same
+// ways, but only when they fit in one notification: they are never stored.
 
 const CHANNEL = "itinera_changes";
 /** Wakes every waiter: the feed reconnected and may have missed changes meanwhile. */
 const RESYNC = "*";
+/** PostgreSQL refuses NOTIFY payloads of 8,000 bytes or more. */
+const MAX_PAYLOAD_BYTES = 7_900;
+
+const previewEvent = (id: string) => `preview:${id}`;
+
+/** Carries the feed beyond the processes sharing a database (e.g. Inngest Realtime). */
+export interface LiveRelay {
+  changed(id: string): Promise<void>;
+  preview(id: string, preview: Preview): Promise<void>;
+}
 
 interface Feed {
   emitter: EventEmitter;
   /** This process, so that it does not hear its own notifications twice. */
   instance: string;
   listener: Listener | null;
+  relay: LiveRelay | null;
 }
 
 const feed = () =>
   processSingleton<Feed>("changes", () => {
     const emitter = new EventEmitter();
     emitter.setMaxListeners(0);
-    return { emitter, instance: randomUUID(), listener: null };
+    return { emitter, instance: randomUUID(), listener: null, relay: null };
   });
+
+/** Installs (or removes, with null) the relay every change and preview is also sent to. */
+export function setLiveRelay(relay: LiveRelay | null): void {
+  feed().relay = relay;
+}
+
+// Announcing never fails its caller: the write it announces already landed, and watchers
+// elsewhere catch up at their next resync or snapshot.
+function relayed(id: string, send: (relay: LiveRelay) => Promise<void>): void {
+  const { relay } = feed();
+  if (!relay) return;
+  send(relay).catch((error: unknown) => {
+    logger("live").warn({ err: error, jobId: id }, "could not relay a live update");
+  });
+}
+
+function notifyOthers(id: string, payload: string): void {
+  if (!databaseCanNotify()) return;
+  notifyChannel(CHANNEL, payload).catch((error: unknown) => {
+    logger("live").warn({ err: error, jobId: id }, "could not announce a change to other processes");
+  });
+}
 
 /** Announces that job `id` changed, here and to the other processes on the database. */
 export function notifyItineraryChanged(id: string): void {
   const { emitter, instance } = feed();
   emitter.emit(id);
-  if (!databaseCanNotify()) return;
-  notifyChannel(CHANNEL, `${instance}:${id}`).catch((error: unknown) => {
-    // Other processes' streams catch up at their next resync; this write already landed.
-    logger("live").warn({ err: error, jobId: id }, "could not announce a change to other processes");
-  });
+  notifyOthers(id, `${instance}:${id}`);
+  relayed(id, (relay) => relay.changed(id));
+}
+
+/** Sends a preview of job `id` to its watchers, here and elsewhere (when it fits). */
+export function announcePreview(id: string, preview: Preview): void {
+  const { emitter, instance } = feed();
+  emitter.emit(previewEvent(id), preview);
+  const payload = `${instance}:${id}:${JSON.stringify(preview)}`;
+  if (Buffer.byteLength(payload) <= MAX_PAYLOAD_BYTES) notifyOthers(id, payload);
+  relayed(id, (relay) => relay.preview(id, preview));
+}
+
+/**
+ * Hands this process's watchers a change or a preview heard from elsewhere (a relay's
+ * subscription); nothing is sent on.
+ */
+export function receiveLiveUpdate(id: string, preview?: Preview): void {
+  const { emitter } = feed();
+  if (preview) emitter.emit(previewEvent(id), preview);
+  else emitter.emit(id);
+}
+
+/** Calls `listener` with every preview of job `id` until the returned function is called. */
+export function onPreview(id: string, listener: (preview: Preview) => void): () => void {
+  const { emitter } = feed();
+  emitter.on(previewEvent(id), listener);
+  return () => emitter.off(previewEvent(id), listener);
 }
 
 /**
@@ -49,8 +108,16 @@ export function changeFeedIsLive(): boolean {
   const current = feed();
   current.listener ??= listenChannel(CHANNEL, {
     onPayload(payload) {
-      const separator = payload.indexOf(":");
-      if (payload.slice(0, separator) !== current.instance) current.emitter.emit(payload.slice(separator + 1));
+      // "<instance>:<job id>" for a change, "<instance>:<job id>:<preview JSON>" for a preview.
+      const [instance = "", id] = payload.split(":", 2);
+      if (!id || instance === current.instance) return;
+      const rest = payload.slice(instance.length + id.length + 2);
+      if (!rest) return void current.emitter.emit(id);
+      try {
+        current.emitter.emit(previewEvent(id), JSON.parse(rest) as Preview);
+      } catch (error) {
+        logger("live").warn({ err: error, jobId: id }, "ignored an unreadable preview notification");
+      }
     },
     onConnected: () => current.emitter.emit(RESYNC),
   });

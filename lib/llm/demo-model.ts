@@ -2,6 +2,7 @@ import type {
   LanguageModelV4,
   LanguageModelV4CallOptions,
   LanguageModelV4GenerateResult,
+  LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
 import type { DayPlan, Outline } from "@/lib/domain/trip";
@@ -90,17 +91,25 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/** At least this long between two streamed pieces: about what a browser can show apart. */
+const MIN_PIECE_MS = 25;
+/** Characters per streamed piece when time allows: about four tokens. */
+const PIECE_CHARS = 16;
+
+/**
+ * `latencyMs`: how long a call takes, first token to last (a little less or more per
+ * prompt, so parallel days land one by one). Streamed, the first ~30 % passes before the
+ * first token and the answer is written over the rest, the way a real model streams.
+ */
 export function createDemoModel({ latencyMs = 0 }: { latencyMs?: number } = {}): LanguageModelV4 {
-  async function answer(options: LanguageModelV4CallOptions) {
+  function answer(options: LanguageModelV4CallOptions) {
     const prompt = promptText(options);
     const task = parsePromptTask(prompt);
     if (!task) throw new Error("The demo model found no trip request in the prompt.");
     const result = task.task === "outline" ? demoOutline(task) : demoDay(task);
-    // Vary latency a little, deterministically, so parallel days land one by one.
     const jitter = latencyMs > 0 ? hash(prompt) % Math.max(1, Math.round(latencyMs * 0.6)) : 0;
-    await sleep(latencyMs * 0.7 + jitter, options.abortSignal);
     const text = JSON.stringify(result);
-    return { text, usage: usage(prompt, text) };
+    return { text, usage: usage(prompt, text), durationMs: latencyMs * 0.7 + jitter };
   }
 
   return {
@@ -109,7 +118,8 @@ export function createDemoModel({ latencyMs = 0 }: { latencyMs?: number } = {}):
     modelId: "demo",
     supportedUrls: {},
     async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
-      const { text, usage: tokens } = await answer(options);
+      const { text, usage: tokens, durationMs } = answer(options);
+      await sleep(durationMs, options.abortSignal);
       return {
         content: [{ type: "text", text }],
         finishReason: { unified: "stop", raw: "stop" },
@@ -118,16 +128,28 @@ export function createDemoModel({ latencyMs = 0 }: { latencyMs?: number } = {}):
       };
     },
     async doStream(options) {
-      const { text, usage: tokens } = await answer(options);
+      const { text, usage: tokens, durationMs } = answer(options);
+      const firstTokenMs = durationMs * 0.3;
+      const writingMs = durationMs - firstTokenMs;
+      const pieces = Math.max(1, Math.min(Math.ceil(text.length / PIECE_CHARS), Math.floor(writingMs / MIN_PIECE_MS)));
+      const size = Math.ceil(text.length / pieces);
+      await sleep(firstTokenMs, options.abortSignal);
       return {
-        stream: new ReadableStream({
-          start(controller) {
-            controller.enqueue({ type: "stream-start", warnings: [] });
-            controller.enqueue({ type: "text-start", id: "demo" });
-            controller.enqueue({ type: "text-delta", id: "demo", delta: text });
-            controller.enqueue({ type: "text-end", id: "demo" });
-            controller.enqueue({ type: "finish", usage: tokens, finishReason: { unified: "stop", raw: "stop" } });
-            controller.close();
+        stream: new ReadableStream<LanguageModelV4StreamPart>({
+          async start(controller) {
+            try {
+              controller.enqueue({ type: "stream-start", warnings: [] });
+              controller.enqueue({ type: "text-start", id: "demo" });
+              for (let index = 0; index < pieces; index += 1) {
+                if (index > 0) await sleep(writingMs / pieces, options.abortSignal);
+                controller.enqueue({ type: "text-delta", id: "demo", delta: text.slice(index * size, (index + 1) * size) });
+              }
+              controller.enqueue({ type: "text-end", id: "demo" });
+              controller.enqueue({ type: "finish", usage: tokens, finishReason: { unified: "stop", raw: "stop" } });
+              controller.close();
+            } catch (error) {
+              controller.error(error);
+            }
           },
         }),
       };

@@ -1,5 +1,5 @@
 import "server-only";
-import { generateText, Output, type LanguageModelUsage } from "ai";
+import { Output, streamText, type LanguageModelUsage } from "ai";
 import type { z } from "zod";
 import {
   dayPlanSchema,
@@ -32,13 +32,19 @@ function toUsage(usage: LanguageModelUsage): TokenUsage {
   return { inputTokens, outputTokens, totalTokens: usage.totalTokens ?? inputTokens + outputTokens };
 }
 
-// maxRetries: 0 — the durable runner owns retries, so a failed call is one failed attempt.
+/** Called with what the model has written so far: partial, unchecked, for showing only. */
+export type OnPartial = (partial: Record<string, unknown>) => void;
+
+// Streamed, so watchers see the answer as it is written; the result is still the whole
+// answer validated against the schema. maxRetries: 0 — the durable runner owns retries, so
+// a failed call is one failed attempt.
 async function generateStructured<T>(
   schema: z.ZodType<T>,
   name: string,
   prompt: string,
   priority: LimiterPriority,
   destination: string,
+  onPartial?: OnPartial,
 ): Promise<Generated<T>> {
   const { model, label } = getModel();
   const queuedAt = performance.now();
@@ -51,35 +57,47 @@ async function generateStructured<T>(
       queuedMs: started - queuedAt,
       durationMs: performance.now() - started,
     });
+    // The stream reports a provider failure (an HTTP status, a dropped connection) here;
+    // the output then only says "no output", so the provider's error is the one thrown.
+    let streamError: unknown;
     try {
-      const result = await generateText({
+      const result = streamText({
         model,
         instructions: SYSTEM_PROMPT,
         prompt,
         output: Output.object({ schema, name }),
         maxRetries: 0,
         abortSignal: llmCallSignal(env().LLM_TIMEOUT_MS),
+        onError: ({ error }) => {
+          streamError ??= error;
+        },
       });
-      // Reading .output validates the answer against the schema: a mismatch fails the call.
-      const value = result.output;
-      const usage = toUsage(result.usage);
+      for await (const partial of result.partialOutputStream) {
+        if (partial && typeof partial === "object") onPartial?.(partial as Record<string, unknown>);
+      }
+      // Awaiting .output validates the whole answer against the schema: a mismatch fails the call.
+      const value = await result.output.then(undefined, (error: unknown) => {
+        throw streamError ?? error;
+      });
+      const usage = toUsage(await result.usage);
       logLlmCallFinished(timing(), usage);
       return { value, usage };
     } catch (error) {
-      logLlmCallFailed(timing(), error);
-      throw error;
+      logLlmCallFailed(timing(), streamError ?? error);
+      throw streamError ?? error;
     }
   }, priority);
 }
 
-export function generateOutline(trip: TripData): Promise<Generated<Outline>> {
-  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip), "normal", trip.destination);
+export function generateOutline(trip: TripData, onPartial?: OnPartial): Promise<Generated<Outline>> {
+  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip), "normal", trip.destination, onPartial);
 }
 
 export function generateDayPlan(
   trip: TripData,
   outline: Outline,
   day: number,
+  onPartial?: OnPartial,
 ): Promise<Generated<DayPlan>> {
   // Days of jobs already under way go ahead of new outlines, so a burst of requests still
   // finishes itineraries one after another instead of all of them late.
@@ -89,5 +107,6 @@ export function generateDayPlan(
     dayPrompt(trip, outline, day),
     "high",
     trip.destination,
+    onPartial,
   );
 }

@@ -4,9 +4,12 @@ import { endItinerary, findItineraryById, listDayRows } from "@/lib/db/queries/i
 import { completeFromStoredDays, findDayStepState, saveDay, saveOutline } from "@/lib/db/queries/progress";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { ZERO_USAGE, type TokenUsage } from "@/lib/domain/trip";
+import type { PreviewPart } from "@/lib/domain/preview";
 import { notifyItineraryChanged } from "@/lib/live/changes";
+import { endPreview, publishPreview } from "@/lib/live/previews";
 import { LlmCallError, toStepError } from "@/lib/llm/errors";
-import { generateDayPlan, generateOutline } from "@/lib/llm/generate";
+import { generateDayPlan, generateOutline, type OnPartial } from "@/lib/llm/generate";
+import { currentStep } from "@/lib/step-context";
 import { untilDatabaseAnswers } from "./outage";
 
 // The bodies of the generation steps. Each is safe to run again: it first looks for the
@@ -31,11 +34,25 @@ async function requireActiveJob(id: string): Promise<ItineraryRow> {
   return requireActive(id, await findItineraryById({ id }));
 }
 
-async function callModel<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * Calls the model for one part of job `id`, pushing what it writes to watchers as previews.
+ * A failed call withdraws its preview; a successful one leaves it until `landed` is called,
+ * after the result is stored and announced, so watchers never see the part vanish.
+ */
+async function callModel<T>(
+  id: string,
+  part: PreviewPart,
+  day: number | null,
+  call: (onPartial: OnPartial) => Promise<T>,
+): Promise<{ value: T; landed: () => void }> {
+  const preview = { part, day, attempt: currentStep()?.attempt ?? 1 };
   try {
-    return await call();
+    const value = await call((partial) => publishPreview(id, { ...preview, value: partial }));
+    return { value, landed: () => endPreview(id, preview, { withdraw: false }) };
   } catch (error) {
-    throw toStepError(error);
+    endPreview(id, preview, { withdraw: true });
+    // Our own checks of an answer already say what went wrong.
+    throw error instanceof LlmCallError ? error : toStepError(error);
   }
 }
 
@@ -72,7 +89,10 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
   if (!job) return { days: [], usage: ZERO_USAGE, endedAs: "deleted" };
   if (job.status !== "processing") return { days: [], usage: ZERO_USAGE, endedAs: job.status };
   if (job.outline) return fromStoredOutline(job);
-  const { value, usage } = await callModel(() => generateOutline(job));
+  const {
+    value: { value, usage },
+    landed,
+  } = await callModel(id, "outline", null, (onPartial) => generateOutline(job, onPartial));
   // The model numbers the days; we insist on exactly 1…N so every day step has a theme.
   const byNumber = new Map(value.days.map((entry) => [entry.day, entry]));
   const days = Array.from({ length: job.durationDays }, (_, index) => {
@@ -85,7 +105,9 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
     };
   });
   const outline = { ...value, timeZone: knownTimeZone(value.timeZone), days };
-  if (!(await untilDatabaseAnswers(() => saveOutline({ id, outline, usage })))) {
+  const saved = await untilDatabaseAnswers(() => saveOutline({ id, outline, usage }));
+  landed();
+  if (!saved) {
     // Another run stored its outline first (use that one), or the job ended meanwhile.
     return fromStoredOutline(await requireActiveJob(id));
   }
@@ -104,16 +126,23 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
   const job = requireActive(id, state.job);
   if (!job.outline) throw new NonRetriableError(`Itinerary ${id} has no outline for day ${day}.`);
   const outline = job.outline;
-  const { value, usage } = await callModel(() => generateDayPlan(job, outline, day));
-  // Costs add up only in one currency: another one is a wrong answer, retried like one.
-  const foreign = value.activities.find((activity) => activity.cost.currency !== outline.currency);
-  if (foreign) {
-    throw new LlmCallError(`The language model priced day ${day} in ${foreign.cost.currency} instead of ${outline.currency}.`);
-  }
+  const {
+    value: { value, usage },
+    landed,
+  } = await callModel(id, "day", day, async (onPartial) => {
+    const answer = await generateDayPlan(job, outline, day, onPartial);
+    // Costs add up only in one currency: another one is a wrong answer, retried like one.
+    const foreign = answer.value.activities.find((activity) => activity.cost.currency !== outline.currency);
+    if (foreign) {
+      throw new LlmCallError(`The language model priced day ${day} in ${foreign.cost.currency} instead of ${outline.currency}.`);
+    }
+    return answer;
+  });
   const theme = outline.days.find((entry) => entry.day === day)?.theme ?? value.theme;
   const saved = await untilDatabaseAnswers(() => saveDay({ id, plan: { ...value, day, theme }, usage }));
+  if (saved) notifyItineraryChanged(id);
+  landed();
   if (!saved) throw new JobNotActiveError(id, "no longer processing");
-  notifyItineraryChanged(id);
   return { day, usage };
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InngestTestEngine } from "@inngest/test";
 import { APICallError } from "ai";
-import { MockLanguageModelV4 } from "ai/test";
+import { streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { promptText } from "@/lib/llm/demo-model";
 import { NonRetriableError, RetryAfterError } from "inngest";
@@ -48,7 +48,7 @@ const modelCalls = new Map<string, number>();
 /** "<destination>#<step>" → errors to throw on its next calls, in order. */
 const scriptedFailures = new Map<string, Error[]>();
 
-const model = new MockLanguageModelV4({
+const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");

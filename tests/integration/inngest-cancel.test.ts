@@ -1,4 +1,4 @@
-import { MockLanguageModelV4 } from "ai/test";
+import { streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvCache } from "@/lib/env";
@@ -25,7 +25,7 @@ const GENERATE = "itinera-generate-itinerary";
 const calls = { started: 0, aborted: 0 };
 
 // The outline answers at once; a day call waits for the model until its request is aborted.
-const model = new MockLanguageModelV4({
+const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no task in the prompt");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { MockLanguageModelV4 } from "ai/test";
+import { streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { createTestDatabase } from "../helpers/database";
 import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
@@ -27,7 +27,7 @@ const executor = createInngestExecutor(await import("@/app/api/inngest/route"), 
 /** destination → how long its outline call takes, in fake milliseconds. */
 const outlineTakes = new Map<string, number>();
 const modelCalls: string[] = [];
-const model = new MockLanguageModelV4({
+const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");

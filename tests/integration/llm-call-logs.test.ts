@@ -1,7 +1,7 @@
 import { InngestTestEngine } from "@inngest/test";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { APICallError } from "ai";
-import { MockLanguageModelV4 } from "ai/test";
+import { streamingModel } from "../helpers/streaming-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeAnswer } from "../fixtures/fake-openai-server";
 import { createTestDatabase } from "../helpers/database";
@@ -34,7 +34,7 @@ const PRIVATE_TRAVELLER_NOTE = "peanut-allergy-xq7";
 /** "<destination>#<step>" → how many more times that call fails with an HTTP 500. */
 const failures = new Map<string, number>();
 
-const model = new MockLanguageModelV4({
+const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");

@@ -1,5 +1,5 @@
 import { APICallError } from "ai";
-import { MockLanguageModelV4 } from "ai/test";
+import { streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -33,7 +33,7 @@ const totalCalls = () => [...calls.values()].reduce((sum, count) => sum + count,
 /** What the model does before answering a call: nothing, throw, or wait. */
 let script: (key: string, count: number) => Promise<void> | void = () => {};
 
-const model = new MockLanguageModelV4({
+const model = streamingModel({
   doGenerate: async (options): Promise<LanguageModelV4GenerateResult> => {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("no trip request in the prompt");

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import { APICallError } from "ai";
-import { MockLanguageModelV4 } from "ai/test";
+import { streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { and, count, eq } from "drizzle-orm";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
@@ -112,7 +112,7 @@ async function webhookStep(id: string, status: string) {
 
 const LEAKED = "sk-proj-LEAKED-in-provider-body";
 
-const refusingModel = new MockLanguageModelV4({
+const refusingModel = streamingModel({
   doGenerate: () => {
     throw new APICallError({
       message: `HTTP 401: ${LEAKED}`,
@@ -128,7 +128,7 @@ const refusingModel = new MockLanguageModelV4({
 
 let release: () => void = () => {};
 let waitingCalls = 0;
-const waitingModel = new MockLanguageModelV4({
+const waitingModel = streamingModel({
   doGenerate: async (options): Promise<LanguageModelV4GenerateResult> => {
     waitingCalls += 1;
     await new Promise<void>((resolve) => (release = resolve));

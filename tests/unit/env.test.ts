@@ -31,7 +31,7 @@ describe("parseEnv", () => {
       LLM_MODEL: "gpt-5-mini",
       LLM_TIMEOUT_MS: 60_000,
       LLM_CONCURRENCY: 16,
-      DEMO_MODEL_LATENCY_MS: 700,
+      DEMO_MODEL_LATENCY_MS: 2000,
       JOB_MAX_ATTEMPTS: 5,
       JOB_RETRY_BASE_MS: 1000,
       JOB_RETENTION_DAYS: 30,
