@@ -4,6 +4,7 @@ import type { ItineraryResource } from "@/lib/domain/resource";
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
 import { DayCard } from "./day-card";
 import { DaySkeleton, OutlineSkeleton } from "./day-skeleton";
+import { OutlinePreview, previewTheme } from "./plan-preview";
 import { ItineraryActions } from "./itinerary-actions";
 import { CancelledNotice, DeletedNotice, DemoNote, FailedNotice } from "./job-notices";
 import { TripHeader } from "./trip-header";
@@ -63,17 +64,20 @@ export function ItineraryStatusView({
   pageUrl: string;
   mapTileUrl: string;
 }) {
-  const { itinerary, connection } = useItineraryStatus(initial.id, initial);
+  const { itinerary, previews, connection } = useItineraryStatus(initial.id, initial);
   if (connection === "deleted") return <DeletedNotice destination={itinerary.destination} />;
   const { outline, days, status } = itinerary;
   const landed = new Map(days.map((plan) => [plan.day, plan]));
+  const outlinePreview = previews.get("outline");
   const dayNumbers = Array.from({ length: itinerary.durationDays }, (_, index) => index + 1);
 
   return (
     <div className="space-y-8 wrap-anywhere" data-status={status}>
       <div className="space-y-3">
         <TripHeader itinerary={itinerary} />
-        {!outline && status === "processing" ? <OutlineSkeleton /> : null}
+        {!outline && status === "processing" ? (
+          outlinePreview ? <OutlinePreview preview={outlinePreview} /> : <OutlineSkeleton />
+        ) : null}
       </div>
       {/* Announces each stage, and the end, to screen readers whether or not the bar shows. */}
       <p aria-live="polite" className="sr-only">
@@ -103,10 +107,11 @@ export function ItineraryStatusView({
             <DaySkeleton
               key={day}
               day={day}
-              theme={entry?.theme ?? null}
+              theme={entry?.theme ?? previewTheme(outlinePreview, previews.get(`day-${day}`), day)}
               date={itinerary.startDate ? isoDay(itinerary.startDate, day) : null}
               activities={ACTIVITIES_PER_DAY[itinerary.preferences.pace].min}
               withMap={itinerary.center !== null}
+              preview={previews.get(`day-${day}`)}
             />
           );
         })}

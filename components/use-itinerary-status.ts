@@ -1,6 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
+import type { Preview } from "@/lib/domain/preview";
+import { previewKey } from "@/lib/domain/preview-key";
 import type { ItineraryResource } from "@/lib/domain/resource";
 
 const POLL_MS = 1000;
@@ -13,15 +15,39 @@ export const isTerminal = (status: ItineraryResource["status"]) => status !== "p
 /** "deleted": the job is gone (its owner deleted it, or it expired); nothing more will come. */
 type Connection = "live" | "reconnecting" | "deleted";
 
+/** What the model is writing now, by part ("outline", "day-3"): only parts not yet landed. */
+export type Previews = ReadonlyMap<string, Preview>;
+
+/** Keeps the previews whose part has not landed in `resource` (a landed part replaces its preview). */
+function unlanded(previews: Previews, resource: ItineraryResource): Previews {
+  if (resource.status !== "processing") return new Map();
+  const landed = new Set(resource.days.map((plan) => previewKey({ part: "day", day: plan.day })));
+  if (resource.outline) landed.add("outline");
+  const kept = [...previews].filter(([key]) => !landed.has(key));
+  return kept.length === previews.size ? previews : new Map(kept);
+}
+
+/** The previews after `preview` arrived: a null value withdraws its part's preview. */
+function withPreview(previews: Previews, preview: Preview, resource: ItineraryResource): Previews {
+  const next = new Map(previews);
+  if (preview.value === null) next.delete(previewKey(preview));
+  else next.set(previewKey(preview), preview);
+  return unlanded(next, resource);
+}
+
 /**
  * Follows a job from the server's first render until it ends: Server-Sent Events from
  * /events while they work (EventSource resumes with Last-Event-ID after a drop), polling
  * the JSON route where they do not, with backoff while the network is down. Stops once the
  * job is completed, failed or cancelled, or once it is deleted (the stream's `deleted` event,
- * or a 404 from the JSON route).
+ * or a 404 from the JSON route). The stream's `partial` events are previews of what the
+ * model is writing; each is dropped once its part lands (or its step fails).
  */
 export function useItineraryStatus(id: string, initial: ItineraryResource) {
-  const [resource, setResource] = useState(initial);
+  const [state, setState] = useState<{ resource: ItineraryResource; previews: Previews }>({
+    resource: initial,
+    previews: new Map(),
+  });
   const [connection, setConnection] = useState<Connection>("live");
 
   useEffect(() => {
@@ -36,7 +62,7 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
     const accept = (next: ItineraryResource) => {
       if (stopped) return;
       setConnection("live");
-      setResource(next);
+      setState((current) => ({ resource: next, previews: unlanded(current.previews, next) }));
       if (isTerminal(next.status)) stop();
     };
 
@@ -68,6 +94,11 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
       source.addEventListener("snapshot", (event) => {
         failures = 0;
         accept(JSON.parse((event as MessageEvent<string>).data) as ItineraryResource);
+      });
+      source.addEventListener("partial", (event) => {
+        if (stopped) return;
+        const preview = JSON.parse((event as MessageEvent<string>).data) as Preview;
+        setState((current) => ({ ...current, previews: withPreview(current.previews, preview, current.resource) }));
       });
       source.addEventListener("deleted", gone);
       source.onerror = () => {
@@ -119,5 +150,5 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
     };
   }, [id, initial.status]);
 
-  return { itinerary: resource, connection };
+  return { itinerary: state.resource, previews: state.previews, connection };
 }

@@ -2,6 +2,7 @@ import "server-only";
 import { z } from "zod";
 import { createDocument, type ZodOpenApiResponseObject } from "zod-openapi";
 import { listQuerySchema, MAX_IDEMPOTENCY_KEY_LENGTH } from "@/lib/api/itineraries";
+import { previewSchema } from "@/lib/domain/preview";
 import { itineraryResourceSchema } from "@/lib/domain/resource";
 import { itineraryRequestSchema, jobIdSchema } from "@/lib/domain/trip";
 import type { ErrorCode } from "@/lib/errors";
@@ -215,9 +216,9 @@ function buildDocument() {
         get: {
           operationId: "streamItineraryEvents",
           tags: ["itineraries"],
-          summary: "Server-Sent Events: a snapshot of the job on every change",
+          summary: "Server-Sent Events: a snapshot of the job on every change, previews while the model writes",
           description:
-            "Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID). Each server keeps a bounded number of streams open, per client (its API key, owner cookie or trusted address) and in all; past either, 429 too_many_streams: poll the job instead.",
+            "Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. While the job is processing, `event: partial` (no `id:`) carries a preview of what the model is writing — the outline or one day, partial and unchecked, at most about 4 batches a second — as JSON (the Preview schema); the next snapshot holding that part replaces it, and a preview with `value: null` is withdrawn (its step failed and will be retried). Previews are never stored: a reconnecting client gets the ones on show now after its snapshot. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID). Each server keeps a bounded number of streams open, per client (its API key, owner cookie or trusted address) and in all; past either, 429 too_many_streams: poll the job instead.",
           requestParams: {
             ...idParams,
             header: z.object({
@@ -229,7 +230,8 @@ function buildDocument() {
           },
           responses: {
             "200": {
-              description: "An event stream of snapshot events (data: ItineraryResource as JSON)",
+              description:
+                "An event stream of snapshot events (data: ItineraryResource as JSON) and partial events (data: Preview as JSON)",
               content: { "text/event-stream": { schema: z.string() } },
             },
             "401": errors("The Authorization key is not valid", ["unauthorized"]),
@@ -283,6 +285,8 @@ function buildDocument() {
       },
     },
     components: {
+      // Not referenced by any JSON answer: the `partial` events of the event stream carry it.
+      schemas: { Preview: previewSchema },
       securitySchemes: {
         bearerAuth: {
           type: "http",

@@ -25,7 +25,4 @@ export const previewSchema = z
   .meta({ id: "Preview" });
 
 export type Preview = z.infer<typeof previewSchema>;
-
-/** The key of the step a preview belongs to: one preview per part of a job at a time. */
-export const previewKey = (preview: Pick<Preview, "part" | "day">): string =>
-  preview.part === "outline" ? "outline" : `day-${preview.day}`;
+export { previewKey } from "./preview-key";

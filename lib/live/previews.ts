@@ -1,4 +1,5 @@
-import { previewKey, type Preview } from "@/lib/domain/preview";
+import type { Preview } from "@/lib/domain/preview";
+import { previewKey } from "@/lib/domain/preview-key";
 import { processSingleton } from "@/lib/singleton";
 import { announcePreview, onPreview } from "./changes";
 
@@ -64,7 +65,15 @@ export function endPreview(id: string, part: Pick<Preview, "part" | "day" | "att
       clearTimeout(job.timer);
       job.timer = null;
     }
-    if (job.latest.size === 0 && job.pending.size === 0) jobs().delete(id);
+    // Forgotten once idle, but not before the interval is over: the job's next preview
+    // (the days after the outline) still waits its turn.
+    if (job.latest.size === 0 && job.pending.size === 0) {
+      const forget = setTimeout(() => {
+        const now = jobs().get(id);
+        if (now && now.latest.size === 0 && now.pending.size === 0) jobs().delete(id);
+      }, PREVIEW_INTERVAL_MS);
+      forget.unref?.();
+    }
   }
   // Withdrawn even if this process sent nothing: an earlier attempt elsewhere may have.
   if (withdraw) announcePreview(id, { part: part.part, day: part.day, attempt: part.attempt, value: null });

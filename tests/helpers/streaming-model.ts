@@ -4,17 +4,19 @@ import { MockLanguageModelV4 } from "ai/test";
 // A mock model written as one answer per call (doGenerate), which also streams that
 // answer, since Itinera calls models through streamText. The answer's text arrives in
 // `pieces` deltas, `gapMs` apart; an error thrown by `doGenerate` is the provider's error
-// before any token, as an HTTP failure would be.
+// before any token, as an HTTP failure would be. `beforePiece` runs before each delta: it
+// may wait (a slow model) or throw (the connection drops mid-answer).
 
 export interface StreamingModelOptions {
   doGenerate(options: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> | LanguageModelV4GenerateResult;
   pieces?: number;
   gapMs?: number;
+  beforePiece?: (options: LanguageModelV4CallOptions, index: number) => Promise<void> | void;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function streamingModel({ doGenerate, pieces = 4, gapMs = 0 }: StreamingModelOptions): MockLanguageModelV4 {
+export function streamingModel({ doGenerate, pieces = 4, gapMs = 0, beforePiece }: StreamingModelOptions): MockLanguageModelV4 {
   return new MockLanguageModelV4({
     doGenerate: async (options) => doGenerate(options),
     doStream: async (options) => {
@@ -30,10 +32,13 @@ export function streamingModel({ doGenerate, pieces = 4, gapMs = 0 }: StreamingM
           async start(controller) {
             controller.enqueue({ type: "stream-start", warnings: [] });
             controller.enqueue({ type: "text-start", id: "answer" });
-            for (const part of parts) {
-              if (gapMs > 0) await sleep(gapMs);
-              if (options.abortSignal?.aborted) {
-                controller.error(options.abortSignal.reason);
+            for (const [index, part] of parts.entries()) {
+              try {
+                if (gapMs > 0) await sleep(gapMs);
+                await beforePiece?.(options, index);
+                options.abortSignal?.throwIfAborted();
+              } catch (error) {
+                controller.error(error);
                 return;
               }
               controller.enqueue(part);

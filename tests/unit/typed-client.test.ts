@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createItineraClient, waitForItinerary, type ItineraryResource } from "../../clients/typescript/src";
+import { createItineraClient, waitForItinerary, watchItinerary, type ItineraryResource, type Preview } from "../../clients/typescript/src";
 
 // The typed API client: what it sends, and that a minimal request type-checks while a
 // broken one does not (the @ts-expect-error lines fail `npm run typecheck` if they compile).
@@ -67,5 +67,49 @@ describe("the typed client", () => {
       void client.GET("/api/itinerary");
     };
     expect(typeof typeChecks).toBe("function");
+  });
+
+  it("watches a job's event stream: snapshots and previews, resuming with Last-Event-ID until it finishes", async () => {
+    const streams = [
+      // Split mid-event, with a heartbeat and CRLF line ends: the parser must put it back together.
+      ["retry: 10\n\nevent: snapshot\nid: 1\ndata: ", `${JSON.stringify(resource("processing"))}\n\n: heartbeat\r\n\r\n`, 'event: partial\ndata: {"part":"day","day":2,"attempt":1,"value":{"theme":"Old town"}}\n\n'],
+      [`event: snapshot\nid: 2\ndata: ${JSON.stringify(resource("completed"))}\n\n`],
+    ];
+    const requests: Request[] = [];
+    const fetch = async (input: Request | string | URL, init?: RequestInit) => {
+      requests.push(new Request(input, init));
+      const chunks = streams[requests.length - 1] ?? [];
+      const body = new ReadableStream({
+        start(controller) {
+          for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+          controller.close(); // the server closed before the job finished: reconnect
+        },
+      });
+      return new Response(body, { headers: { "content-type": "text/event-stream" } });
+    };
+    const snapshots: string[] = [];
+    const previews: Preview[] = [];
+    const finished = await watchItinerary("job-1", {
+      baseUrl: "https://itinera.example/",
+      apiKey: "key-1",
+      fetch,
+      onSnapshot: (job) => snapshots.push(job.status),
+      onPartial: (preview) => previews.push(preview),
+    });
+    expect(finished?.status).toBe("completed");
+    expect(snapshots).toEqual(["processing", "completed"]);
+    expect(previews).toEqual([{ part: "day", day: 2, attempt: 1, value: { theme: "Old town" } }]);
+    expect(requests.map((request) => request.url)).toEqual([
+      "https://itinera.example/api/itineraries/job-1/events",
+      "https://itinera.example/api/itineraries/job-1/events",
+    ]);
+    expect(requests[0]?.headers.get("last-event-id")).toBeNull();
+    expect(requests[1]?.headers.get("last-event-id")).toBe("1");
+    expect(requests[1]?.headers.get("authorization")).toBe("Bearer key-1");
+  });
+
+  it("stops watching on an error answer, with the server's message", async () => {
+    const { fetch } = recordingFetch([{ status: 429, body: { error: { code: "too_many_streams", message: "Too many live streams." } } }]);
+    await expect(watchItinerary("job-1", { baseUrl: "https://itinera.example", fetch })).rejects.toThrow("Too many live streams.");
   });
 });

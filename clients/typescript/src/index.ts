@@ -12,6 +12,8 @@ export type ItineraryResource = components["schemas"]["ItineraryResource"];
 export type ItinerarySummary = components["schemas"]["ItinerarySummary"];
 export type SubmitAnswer = components["schemas"]["SubmitAnswer"];
 export type ErrorEnvelope = components["schemas"]["Error"];
+export type Preview = components["schemas"]["Preview"];
+export { watchItinerary, type WatchOptions } from "./watch";
 export type ItineraClient = Client<paths>;
 
 export interface ItineraClientOptions extends Omit<ClientOptions, "baseUrl"> {

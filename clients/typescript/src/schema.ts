@@ -114,8 +114,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Server-Sent Events: a snapshot of the job on every change
-         * @description Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID). Each server keeps a bounded number of streams open, per client (its API key, owner cookie or trusted address) and in all; past either, 429 too_many_streams: poll the job instead.
+         * Server-Sent Events: a snapshot of the job on every change, previews while the model writes
+         * @description Each change is sent as `event: snapshot`, `id:` (the job's version, for Last-Event-ID) and `data:` holding the job resource as JSON (the ItineraryResource schema); `retry:` sets the reconnection delay. While the job is processing, `event: partial` (no `id:`) carries a preview of what the model is writing — the outline or one day, partial and unchecked, at most about 4 batches a second — as JSON (the Preview schema); the next snapshot holding that part replaces it, and a preview with `value: null` is withdrawn (its step failed and will be retried). Previews are never stored: a reconnecting client gets the ones on show now after its snapshot. `event: deleted` tells that the job was deleted. The stream closes once the job has finished (and after a few minutes; reconnect with Last-Event-ID). Each server keeps a bounded number of streams open, per client (its API key, owner cookie or trusted address) and in all; past either, 429 too_many_streams: poll the job instead.
          */
         get: operations["streamItineraryEvents"];
         put?: never;
@@ -415,6 +415,21 @@ export interface components {
             tips: string[];
             /** @description A short, evocative title for the whole trip */
             title: string;
+        };
+        Preview: {
+            /** @description The step's attempt; a retry starts its preview over */
+            attempt: number;
+            /** @description The day being written; null for the outline */
+            day: number | null;
+            /**
+             * @description What is being written: the outline, or one day's plan
+             * @enum {string}
+             */
+            part: "outline" | "day";
+            /** @description The partial Outline or DayPlan as written so far (any field may be missing or incomplete); null when the preview is withdrawn because its step failed */
+            value: {
+                [key: string]: unknown;
+            } | null;
         };
         SubmitAnswer: {
             /** Format: uuid */
@@ -915,7 +930,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description An event stream of snapshot events (data: ItineraryResource as JSON) */
+            /** @description An event stream of snapshot events (data: ItineraryResource as JSON) and partial events (data: Preview as JSON) */
             200: {
                 headers: {
                     [name: string]: unknown;
