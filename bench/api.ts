@@ -72,7 +72,7 @@ async function main() {
   // Answers the seed job's outline and first days; every other call waits forever.
   const fake = await startFakeOpenAIServer({
     reply: (call) =>
-      call.task?.trip.destination === SEED_DESTINATION && (call.task.task === "outline" || call.task.day <= SEED_DAYS_DONE)
+      call.task?.trip.destination === SEED_DESTINATION && (call.task.task !== "day" || call.task.day <= SEED_DAYS_DONE)
         ? undefined
         : { kind: "hang" },
   });

@@ -5,6 +5,7 @@ import { describeMachine, machineLine } from "./support/machine";
 import { printJsonLine, printTable, round, seconds, targetRows, type Target } from "./support/report";
 import { seeded } from "../tests/helpers/seeded-random";
 import { median, percentile } from "./support/stats";
+import { promptStepId } from "@/lib/llm/prompts";
 
 // Bench 4 — a burst: many jobs submitted at the same moment on the local runner with a
 // fast model. How long until every one has ended, how many model calls were in flight at
@@ -70,10 +71,11 @@ async function main() {
     }
     const terminalMs = performance.now() - burstStarted;
 
-    const expectedCalls = requests.reduce((sum, request) => sum + 1 + request.durationDays, 0);
+    // The outline, its details and each day: one call each.
+    const expectedCalls = requests.reduce((sum, request) => sum + 2 + request.durationDays, 0);
     const perTask = new Map<string, number>();
     for (const call of fake.calls) {
-      const key = call.task ? `${call.task.trip.destination}|${call.task.task === "outline" ? "outline" : call.task.day}` : "?";
+      const key = call.task ? `${call.task.trip.destination}|${promptStepId(call.task)}` : "?";
       perTask.set(key, (perTask.get(key) ?? 0) + 1);
     }
     const repeatedCalls = [...perTask.values()].reduce((sum, count) => sum + count - 1, 0);

@@ -4,7 +4,7 @@ import type { ItineraryResource } from "@/lib/domain/resource";
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
 import { DayCard } from "./day-card";
 import { DaySkeleton, OutlineSkeleton } from "./day-skeleton";
-import { OutlinePreview, previewTheme } from "./plan-preview";
+import { OutlinePreview, previewSummary, previewTheme } from "./plan-preview";
 import { ItineraryActions } from "./itinerary-actions";
 import { CancelledNotice, DeletedNotice, DemoNote, FailedNotice } from "./job-notices";
 import { TripHeader } from "./trip-header";
@@ -74,7 +74,7 @@ export function ItineraryStatusView({
   return (
     <div className="space-y-8 wrap-anywhere" data-status={status}>
       <div className="space-y-3">
-        <TripHeader itinerary={itinerary} />
+        <TripHeader itinerary={itinerary} summaryPreview={previewSummary(previews.get("details"))} />
         {!outline && status === "processing" ? (
           outlinePreview ? <OutlinePreview preview={outlinePreview} /> : <OutlineSkeleton />
         ) : null}

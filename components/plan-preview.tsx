@@ -18,14 +18,15 @@ export function previewTheme(outline: Preview | undefined, dayPreview: Preview |
   return text(entry?.theme) ?? text(dayPreview?.value?.theme);
 }
 
-/** The trip's title and summary while the outline is written. */
+/** The summary as far as the outline's details have got. */
+export const previewSummary = (details: Preview | undefined): string | null => text(details?.value?.summary);
+
+/** The trip's title while the outline is written. */
 export function OutlinePreview({ preview }: { preview: Preview }) {
   const title = text(preview.value?.title);
-  const summary = text(preview.value?.summary);
   return (
     <div data-testid="outline-preview" aria-busy="true" className="space-y-2">
       <p className="text-xl font-semibold text-brand-700/70 dark:text-brand-100/70">{title ?? "Writing the outline…"}</p>
-      {summary ? <p className="max-w-prose text-stone-600 dark:text-stone-400">{summary}</p> : null}
     </div>
   );
 }
@@ -44,7 +45,7 @@ export function DayPreviewActivities({ preview }: { preview: Preview }) {
     <ol data-testid="day-preview" className="ml-2.5 space-y-4 border-l border-dashed border-stone-300 pl-5 dark:border-stone-700">
       {activities.map((activity, index) => (
         <li key={index} data-testid="preview-activity">
-          <p className="text-sm text-stone-600 dark:text-stone-400">{text(activity.time) ?? "\u00a0"}</p>
+          <p className="text-sm text-stone-600 dark:text-stone-400">{text(activity.startTime) ?? "\u00a0"}</p>
           <p className="font-semibold text-stone-700 dark:text-stone-300">{text(activity.title)}</p>
           {text(activity.description) ? <p className="text-stone-600 dark:text-stone-400">{text(activity.description)}</p> : null}
         </li>

@@ -26,7 +26,7 @@ function dateRange(startDate: string, days: number): string {
  * The one header of a trip: where, the trip's title, when, who, how, the estimated total
  * and the summary, each said once.
  */
-export function TripHeader({ itinerary }: { itinerary: ItineraryResource }) {
+export function TripHeader({ itinerary, summaryPreview }: { itinerary: ItineraryResource; summaryPreview?: string | null }) {
   const { outline, preferences, estimatedTotal: total } = itinerary;
   const facts = [
     plural(itinerary.durationDays, "day"),
@@ -57,7 +57,14 @@ export function TripHeader({ itinerary }: { itinerary: ItineraryResource }) {
               `${formatMoney({ amount: total.allTravellers, currency: total.currency })} for ${plural(preferences.travellers, "traveller")}`}
         </p>
       ) : null}
-      {outline ? <p className="max-w-prose text-stone-700 dark:text-stone-300">{outline.summary}</p> : null}
+      {outline?.summary ? (
+        <p className="max-w-prose text-stone-700 dark:text-stone-300">{outline.summary}</p>
+      ) : summaryPreview ? (
+        // Being written now: shown as it comes, replaced by the stored summary.
+        <p data-testid="summary-preview" aria-busy="true" className="max-w-prose text-stone-600 dark:text-stone-400">
+          {summaryPreview}
+        </p>
+      ) : null}
     </header>
   );
 }

@@ -23,6 +23,7 @@ function unlanded(previews: Previews, resource: ItineraryResource): Previews {
   if (resource.status !== "processing") return new Map();
   const landed = new Set(resource.days.map((plan) => previewKey({ part: "day", day: plan.day })));
   if (resource.outline) landed.add("outline");
+  if (resource.outline?.summary) landed.add("details");
   const kept = [...previews].filter(([key]) => !landed.has(key));
   return kept.length === previews.size ? previews : new Map(kept);
 }

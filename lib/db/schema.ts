@@ -16,7 +16,7 @@ import type {
   Budget,
   DayPlan,
   ItineraryStatus,
-  Outline,
+  StoredOutline,
   Pace,
   TokenUsage,
 } from "@/lib/domain/trip";
@@ -40,7 +40,7 @@ export const itineraries = pgTable(
     pace: text("pace").$type<Pace>().notNull(),
     budget: text("budget").$type<Budget>().notNull(),
     travellers: integer("travellers").notNull(),
-    outline: jsonb("outline").$type<Outline>(),
+    outline: jsonb("outline").$type<StoredOutline>(),
     /** The finished days, in order; set by the finalize step. */
     itinerary: jsonb("itinerary").$type<DayPlan[]>(),
     progress: integer("progress").notNull().default(0),

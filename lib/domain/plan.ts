@@ -59,6 +59,17 @@ export const outlineSchema = z.object({
 export type Outline = z.infer<typeof outlineSchema>;
 export type OutlineDay = z.infer<typeof outlineDaySchema>;
 
+// The outline is written in two calls. The skeleton — the title, the currency and the days
+// (themes, areas, highlights) — is all a day's plan needs, so it alone gates the days; the
+// details (summary, tips, time zone, centre) are written beside the days, off the critical
+// path. bench/streaming.ts measures what that saves.
+export const outlineSkeletonSchema = outlineSchema.pick({ title: true, currency: true, days: true });
+export type OutlineSkeleton = z.infer<typeof outlineSkeletonSchema>;
+export const outlineDetailsSchema = outlineSchema.pick({ summary: true, timeZone: true, center: true, tips: true });
+export type OutlineDetails = z.infer<typeof outlineDetailsSchema>;
+/** The outline as stored: the skeleton first, the details once written (older rows: all at once). */
+export type StoredOutline = OutlineSkeleton & Partial<OutlineDetails>;
+
 const clock = z
   .string()
   .regex(/^([01]\d|2[0-3]):[0-5]\d$/)

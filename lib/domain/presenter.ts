@@ -1,6 +1,6 @@
 import type { ItineraryResource, ItinerarySummary } from "./resource";
 import { dayCost, dayDate, endTime, mapsUrl, totalCost } from "./plan-facts";
-import type { Budget, DayPlan, ItineraryStatus, Outline, Pace, TokenUsage } from "./trip";
+import type { Budget, DayPlan, ItineraryStatus, Pace, StoredOutline, TokenUsage } from "./trip";
 
 // A stored job, presented: what the JSON API returns, what the status page renders, what
 // live updates and webhooks carry. A superset of the shape clients of such services already
@@ -20,7 +20,7 @@ export interface StoredItinerary {
   budget: Budget;
   travellers: number;
   progress: number;
-  outline: Outline | null;
+  outline: StoredOutline | null;
   /** The finished days, on the row once the job completed. */
   itinerary: DayPlan[] | null;
   error: string | null;
@@ -105,10 +105,12 @@ export function presentItinerary(job: StoredItinerary, dayRows: readonly StoredD
 type PresentedDay = ItineraryResource["days"][number];
 
 // Plans stored before a field existed lack it: present it as null (or empty).
-function presentOutline(outline: Outline | null): ItineraryResource["outline"] {
+function presentOutline(outline: StoredOutline | null): ItineraryResource["outline"] {
   if (!outline) return null;
   return {
     ...outline,
+    summary: outline.summary ?? null,
+    tips: outline.tips ?? [],
     currency: outline.currency ?? null,
     timeZone: outline.timeZone ?? null,
     center: outline.center ?? null,

@@ -18,9 +18,13 @@ import {
 // the OpenAPI document renders them, so the two cannot drift apart. Each `id` names the
 // schema's component in that document.
 
-// Plans stored before a field existed present it as null (or an empty list).
+// Plans stored before a field existed present it as null (or an empty list). The summary,
+// tips, time zone and centre are written after the rest of the outline, beside the days:
+// null (tips: empty) until then.
 const outline = outlineSchema
   .extend({
+    summary: z.string().nullable().describe("Two or three sentences describing the trip; null until written"),
+    tips: z.array(z.string()).describe("Practical travel tips; empty until written"),
     currency: currencyCodeSchema.nullable(),
     days: z.array(outlineDaySchema.extend({ area: z.string().nullable(), highlights: z.array(z.string()) })),
   })

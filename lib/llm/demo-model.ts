@@ -5,12 +5,12 @@ import type {
   LanguageModelV4StreamPart,
   LanguageModelV4Usage,
 } from "@ai-sdk/provider";
-import type { DayPlan, Outline } from "@/lib/domain/trip";
+import type { DayPlan, Outline, OutlineDetails, OutlineSkeleton } from "@/lib/domain/trip";
 import { planDay } from "./demo/day-plan";
 import { findDestination, type Destination } from "./demo/gazetteer";
 import { currencyName } from "./demo/money";
 import { clip, hash, listOf } from "./demo/wording";
-import { parsePromptTask, type DayTask, type OutlineTask } from "./prompts";
+import { parsePromptTask, type DayTask, type OutlineDetailsTask, type OutlineTask, type PromptTask } from "./prompts";
 
 // The offline model: an AI SDK language model that writes a plausible, deterministic
 // itinerary from the trip request in the prompt, so the whole loop runs with no key and no
@@ -49,6 +49,30 @@ export function demoOutline({ trip }: OutlineTask): Outline {
     days,
     tips: tripTips(place).map((tip) => clip(tip, 300)),
   };
+}
+
+/** The skeleton the outline call answers: what the days need. */
+export function demoOutlineSkeleton(task: OutlineTask): OutlineSkeleton {
+  const { title, currency, days } = demoOutline(task);
+  return { title, currency, days };
+}
+
+/** The details call's answer: the rest of the outline. */
+export function demoOutlineDetails({ trip }: OutlineDetailsTask): OutlineDetails {
+  const { summary, timeZone, center, tips } = demoOutline({ task: "outline", trip });
+  return { summary, timeZone, center, tips };
+}
+
+/** The demo model's answer to any task Itinera asks of a model. */
+export function demoAnswer(task: PromptTask): OutlineSkeleton | OutlineDetails | DayPlan {
+  switch (task.task) {
+    case "outline":
+      return demoOutlineSkeleton(task);
+    case "outline-details":
+      return demoOutlineDetails(task);
+    case "day":
+      return demoDay(task);
+  }
 }
 
 export function demoDay({ trip, day, theme, highlights, otherDays, currency }: DayTask): DayPlan {
@@ -106,7 +130,7 @@ export function createDemoModel({ latencyMs = 0 }: { latencyMs?: number } = {}):
     const prompt = promptText(options);
     const task = parsePromptTask(prompt);
     if (!task) throw new Error("The demo model found no trip request in the prompt.");
-    const result = task.task === "outline" ? demoOutline(task) : demoDay(task);
+    const result = demoAnswer(task);
     const jitter = latencyMs > 0 ? hash(prompt) % Math.max(1, Math.round(latencyMs * 0.6)) : 0;
     const text = JSON.stringify(result);
     return { text, usage: usage(prompt, text), durationMs: latencyMs * 0.7 + jitter };

@@ -3,9 +3,11 @@ import { Output, streamText, type LanguageModelUsage } from "ai";
 import type { z } from "zod";
 import {
   dayPlanSchema,
-  outlineSchema,
+  outlineDetailsSchema,
+  outlineSkeletonSchema,
   type DayPlan,
-  type Outline,
+  type OutlineDetails,
+  type OutlineSkeleton,
   type TokenUsage,
 } from "@/lib/domain/trip";
 import { env } from "@/lib/env";
@@ -14,7 +16,7 @@ import { logLlmCallFailed, logLlmCallFinished } from "./call-log";
 import { llmCallSignal } from "./cancellation";
 import { Limiter, type LimiterPriority } from "./limiter";
 import { getModel } from "./model";
-import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "./prompts";
+import { dayPrompt, outlineDetailsPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "./prompts";
 
 export interface Generated<T> {
   value: T;
@@ -89,13 +91,30 @@ async function generateStructured<T>(
   }, priority);
 }
 
-export function generateOutline(trip: TripData, onPartial?: OnPartial): Promise<Generated<Outline>> {
-  return generateStructured(outlineSchema, "itinerary_outline", outlinePrompt(trip), "normal", trip.destination, onPartial);
+/** The outline's skeleton: what the days need (title, currency, the days' themes and places). */
+export function generateOutline(trip: TripData, onPartial?: OnPartial): Promise<Generated<OutlineSkeleton>> {
+  return generateStructured(outlineSkeletonSchema, "itinerary_outline", outlinePrompt(trip), "normal", trip.destination, onPartial);
+}
+
+/** The rest of the outline (summary, tips, time zone, centre), written beside the days. */
+export function generateOutlineDetails(
+  trip: TripData,
+  skeleton: OutlineSkeleton,
+  onPartial?: OnPartial,
+): Promise<Generated<OutlineDetails>> {
+  return generateStructured(
+    outlineDetailsSchema,
+    "itinerary_outline_details",
+    outlineDetailsPrompt(trip, skeleton),
+    "high",
+    trip.destination,
+    onPartial,
+  );
 }
 
 export function generateDayPlan(
   trip: TripData,
-  outline: Outline,
+  outline: OutlineSkeleton,
   day: number,
   onPartial?: OnPartial,
 ): Promise<Generated<DayPlan>> {

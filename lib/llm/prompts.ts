@@ -1,6 +1,6 @@
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
 import { dayDate, weekdayOf } from "@/lib/domain/plan-facts";
-import type { ItineraryRequest, Outline } from "@/lib/domain/trip";
+import type { ItineraryRequest, OutlineSkeleton } from "@/lib/domain/trip";
 
 // The traveller's words reach the model only as JSON data inside a delimited block, with
 // "<" escaped so no value can close the block early. The system prompt says to treat that
@@ -28,6 +28,14 @@ export interface OutlineTask {
   trip: TripData;
 }
 
+/** The outline's details, written once its skeleton is: beside the days, not before them. */
+export interface OutlineDetailsTask {
+  task: "outline-details";
+  trip: TripData;
+  tripTitle: string;
+  days: Array<{ day: number; theme: string; area: string | null }>;
+}
+
 export interface DayTask {
   task: "day";
   day: number;
@@ -46,7 +54,7 @@ export interface DayTask {
   otherDays: Array<{ day: number; theme: string; highlights: string[] }>;
 }
 
-export type PromptTask = OutlineTask | DayTask;
+export type PromptTask = OutlineTask | OutlineDetailsTask | DayTask;
 
 export function tripData(request: TripData): TripData {
   const { destination, durationDays, startDate, interests, pace, budget, travellers } = request;
@@ -72,14 +80,27 @@ export function parsePromptTask(prompt: string): PromptTask | null {
 export function outlinePrompt(request: TripData): string {
   return [
     dataBlock({ task: "outline", trip: tripData(request) }),
-    `Sketch the trip: a title, a short summary, exactly ${request.durationDays} days numbered`,
+    `Sketch the trip: a title, the local currency and exactly ${request.durationDays} days numbered`,
     `1 to ${request.durationDays} that build a varied trip without repeating themselves — each with`,
-    "a theme, the area it stays in and 2 to 4 named places it owns (no place on two days) — the",
-    "local currency, the destination's time zone and centre, and a few practical tips.",
+    "a theme, the area it stays in and 2 to 4 named places it owns (no place on two days).",
   ].join("\n\n");
 }
 
-export function dayPrompt(request: TripData, outline: Outline, day: number): string {
+export function outlineDetailsPrompt(request: TripData, skeleton: OutlineSkeleton): string {
+  const task: OutlineDetailsTask = {
+    task: "outline-details",
+    trip: tripData(request),
+    tripTitle: skeleton.title,
+    days: skeleton.days.map(({ day, theme, area }) => ({ day, theme, area: area ?? null })),
+  };
+  return [
+    dataBlock(task),
+    "Complete the trip's outline: a short summary of the trip as its days describe it, the",
+    "destination's time zone and centre, and a few practical tips for this destination.",
+  ].join("\n\n");
+}
+
+export function dayPrompt(request: TripData, outline: OutlineSkeleton, day: number): string {
   const entry = outline.days.find((candidate) => candidate.day === day);
   const date = dayDate(request.startDate, day);
   const task: DayTask = {
@@ -109,4 +130,9 @@ export function dayPrompt(request: TripData, outline: Outline, day: number): str
     "one has ended and the travel is done, and none may run past midnight. Mind the weekday's",
     "opening days. Never visit the other days' highlights.",
   ].join("\n\n");
+}
+
+/** The workflow step that asks for `task`: "outline", "outline-details" or "day-<n>". */
+export function promptStepId(task: PromptTask): string {
+  return task.task === "day" ? `day-${task.day}` : task.task;
 }

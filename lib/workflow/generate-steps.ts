@@ -1,14 +1,14 @@
 import "server-only";
 import { NonRetriableError } from "inngest";
 import { endItinerary, findItineraryById, listDayRows } from "@/lib/db/queries/itineraries";
-import { completeFromStoredDays, findDayStepState, saveDay, saveOutline } from "@/lib/db/queries/progress";
+import { completeFromStoredDays, findDayStepState, saveDay, saveOutline, saveOutlineDetails } from "@/lib/db/queries/progress";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { ZERO_USAGE, type TokenUsage } from "@/lib/domain/trip";
 import type { PreviewPart } from "@/lib/domain/preview";
 import { notifyItineraryChanged } from "@/lib/live/changes";
 import { endPreview, publishPreview } from "@/lib/live/previews";
 import { LlmCallError, toStepError } from "@/lib/llm/errors";
-import { generateDayPlan, generateOutline, type OnPartial } from "@/lib/llm/generate";
+import { generateDayPlan, generateOutline, generateOutlineDetails, type OnPartial } from "@/lib/llm/generate";
 import { currentStep } from "@/lib/step-context";
 import { untilDatabaseAnswers } from "./outage";
 
@@ -104,7 +104,7 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
       highlights: entry?.highlights ?? [],
     };
   });
-  const outline = { ...value, timeZone: knownTimeZone(value.timeZone), days };
+  const outline = { ...value, days };
   const saved = await untilDatabaseAnswers(() => saveOutline({ id, outline, usage }));
   landed();
   if (!saved) {
@@ -113,6 +113,36 @@ export async function planOutline(id: string): Promise<OutlineStepResult> {
   }
   notifyItineraryChanged(id);
   return { days: days.map((entry) => entry.day), usage };
+}
+
+export interface DetailsStepResult {
+  usage: TokenUsage;
+}
+
+/**
+ * The rest of the outline (summary, tips, time zone, centre), written beside the days: the
+ * days need only the skeleton. Runs once the skeleton is stored.
+ */
+export async function planOutlineDetails(id: string): Promise<DetailsStepResult> {
+  const job = requireActive(id, await findItineraryById({ id }));
+  const skeleton = job.outline;
+  if (!skeleton) throw new NonRetriableError(`Itinerary ${id} has no outline to complete.`);
+  // Written by an earlier run (or stored whole, before outlines came in two parts).
+  if (skeleton.summary !== undefined) return { usage: ZERO_USAGE };
+  const {
+    value: { value, usage },
+    landed,
+  } = await callModel(id, "details", null, (onPartial) => generateOutlineDetails(job, skeleton, onPartial));
+  const details = { ...value, timeZone: knownTimeZone(value.timeZone) };
+  const saved = await untilDatabaseAnswers(() => saveOutlineDetails({ id, details }));
+  if (saved) notifyItineraryChanged(id);
+  landed();
+  if (!saved) {
+    // Another run stored them first, or the job ended meanwhile.
+    const now = requireActive(id, await findItineraryById({ id }));
+    if (now.outline?.summary === undefined) throw new JobNotActiveError(id, "no longer processing");
+  }
+  return { usage };
 }
 
 export interface DayStepResult {

@@ -1,12 +1,13 @@
 import { addUsage } from "@/lib/domain/trip";
-import { finalizeItinerary, markItineraryFailed, planDay, planOutline } from "./generate-steps";
+import { finalizeItinerary, markItineraryFailed, planDay, planOutline, planOutlineDetails } from "./generate-steps";
 import { runDirectly, type FailureContext, type Workflow, type WorkflowContext } from "./types";
 
 export type GenerateItineraryData = { id: string };
 export type GenerateItineraryContext = WorkflowContext<GenerateItineraryData>;
 
 /**
- * Outline, then every day in parallel, then finalize. Written once, run by Inngest or by
+ * The outline's skeleton, then every day and the outline's details in parallel, then
+ * finalize. Written once, run by Inngest or by
  * the in-process runner. All side effects live inside step.run: code out here runs again
  * on every replay and only reads memoized step results.
  */
@@ -15,10 +16,11 @@ export async function generateItinerary({ event, step, announceEnded }: Generate
   const outline = await step.run("outline", () => planOutline(id));
   // A duplicate delivery or a job cancelled before it started: end quietly, change nothing.
   if (outline.endedAs) return { skipped: outline.endedAs };
-  const days = await Promise.all(
-    outline.days.map((day) => step.run(`day-${day}`, () => planDay(id, day))),
-  );
-  const usage = days.reduce((total, day) => addUsage(total, day.usage), outline.usage);
+  const [details, ...days] = await Promise.all([
+    step.run("outline-details", () => planOutlineDetails(id)),
+    ...outline.days.map((day) => step.run(`day-${day}`, () => planDay(id, day))),
+  ]);
+  const usage = days.reduce((total, day) => addUsage(total, day.usage), addUsage(outline.usage, details.usage));
   const finished = await step.run("finalize", () => finalizeItinerary(id, usage));
   // Its own step, so a failure to queue the webhook retries that alone, never the job.
   await step.run("notify", () => announceEnded(id, "completed"));

@@ -7,6 +7,7 @@ import {
   type FakeOpenAICall,
   type FakeOpenAIServer,
 } from "../fixtures/fake-openai-server";
+import { promptStepId } from "../../lib/llm/prompts";
 import { freePort, startAppServer, type AppServer } from "./helpers/app-server";
 
 // A production server is SIGKILLed in the middle of a 7-day job, like a machine losing
@@ -30,7 +31,7 @@ interface JobResource {
 }
 
 const taskKey = (call: FakeOpenAICall) =>
-  call.task === null ? "unknown" : call.task.task === "outline" ? "outline" : `day-${call.task.day}`;
+  call.task === null ? "unknown" : promptStepId(call.task);
 
 function countByTask(calls: readonly FakeOpenAICall[]): Record<string, number> {
   const counts: Record<string, number> = {};

@@ -17,6 +17,7 @@ import {
   type Op,
   type RunOutcome,
 } from "../helpers/inngest-executor";
+import { promptStepId } from "../../lib/llm/prompts";
 import { signInngestRequest } from "../helpers/inngest-signature";
 import { freePort, startAppServer, type AppServer } from "./helpers/app-server";
 
@@ -47,7 +48,7 @@ interface JobResource {
 }
 
 const taskKey = (call: FakeOpenAICall) =>
-  call.task === null ? "unknown" : call.task.task === "outline" ? "outline" : `day-${call.task.day}`;
+  call.task === null ? "unknown" : promptStepId(call.task);
 
 /** Scripted replies per destination (a job's); the fake's own answer when there is none. */
 const scripts = new Map<string, (call: FakeOpenAICall) => FakeReply | undefined>();

@@ -22,6 +22,7 @@ import { cancelItinerary } from "@/lib/itineraries/commands";
 import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
 import { createGenerationRunner, localRunner } from "@/lib/jobs/local-functions";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
+import { promptStepId } from "@/lib/llm/prompts";
 import { createTestDatabase } from "../helpers/database";
 import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
@@ -34,7 +35,7 @@ let fake: FakeOpenAIServer;
 const destinations = new Map<string, string>();
 
 const stepOf = (call: FakeOpenAICall) =>
-  call.task === null ? "?" : call.task.task === "outline" ? "outline" : `day-${call.task.day}`;
+  call.task === null ? "?" : promptStepId(call.task);
 
 /** This job's model calls at the fake server (each job has its own destination). */
 const callsOf = (id: string) => fake.calls.filter((call) => call.task?.trip.destination === destinations.get(id));

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createOpenAI } from "@ai-sdk/openai";
 import { APICallError, generateText, Output, streamText } from "ai";
 import type { z } from "zod";
-import { dayPlanSchema, outlineSchema, type Outline } from "@/lib/domain/trip";
+import { dayPlanSchema, outlineSkeletonSchema, type OutlineSkeleton } from "@/lib/domain/trip";
 import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "@/lib/llm/prompts";
 import {
   fakeAnswer,
@@ -93,7 +93,7 @@ async function stream<T>(
 }
 
 const outlineStream = (api: Api, options?: Parameters<typeof stream>[4]) =>
-  stream(api, outlineSchema, "itinerary_outline", outlinePrompt(trip), options);
+  stream(api, outlineSkeletonSchema, "itinerary_outline", outlinePrompt(trip), options);
 
 beforeAll(async () => {
   fake = await startFakeOpenAIServer();
@@ -116,16 +116,16 @@ describe.each(["responses", "chat"] as const)("streamText over the %s API", (api
 
     expect(call).toMatchObject({ path, api, stream: true, schemaName: "itinerary_outline" });
     expect(call.aborted).toBeFalsy();
-    expect(outlineSchema.parse(outline)).toEqual(fakeAnswer(call.task!));
+    expect(outlineSkeletonSchema.parse(outline)).toEqual(fakeAnswer(call.task!));
     expect(outline.title).toBe("Fake trip to Lisbon, Portugal");
 
     // Many partial objects before the last one, each no bigger than the next.
-    const incomplete = result.partials.filter((partial) => !outlineSchema.safeParse(partial.value).success);
+    const incomplete = result.partials.filter((partial) => !outlineSkeletonSchema.safeParse(partial.value).success);
     expect(incomplete.length).toBeGreaterThanOrEqual(5);
     expect(result.partials.at(-1)?.value).toEqual(outline);
     const sizes = result.partials.map((partial) => JSON.stringify(partial.value).length);
     expect(sizes[0]).toBeLessThan(JSON.stringify(outline).length / 4);
-    expect(result.partials.some((partial) => (partial.value as Partial<Outline>).days?.length === 1)).toBe(true);
+    expect(result.partials.some((partial) => (partial.value as Partial<OutlineSkeleton>).days?.length === 1)).toBe(true);
 
     // One delta a token; usage is the same as the one-piece reply's.
     const text = JSON.stringify(fakeAnswer(call.task!));
@@ -140,7 +140,7 @@ describe.each(["responses", "chat"] as const)("streamText over the %s API", (api
   });
 
   it("streams a day plan that validates against the day schema", async () => {
-    const outline = outlineSchema.parse(fakeAnswer({ task: "outline", trip }));
+    const outline = outlineSkeletonSchema.parse(fakeAnswer({ task: "outline", trip }));
     const result = await stream(api, dayPlanSchema, "itinerary_day", dayPrompt(trip, outline, 2));
     const plan = await result.output;
     const call = only();
@@ -188,7 +188,7 @@ describe.each(["responses", "chat"] as const)("streamText over the %s API", (api
       model: modelFor(api),
       instructions: SYSTEM_PROMPT,
       prompt: outlinePrompt(trip),
-      output: Output.object({ schema: outlineSchema, name: "itinerary_outline" }),
+      output: Output.object({ schema: outlineSkeletonSchema, name: "itinerary_outline" }),
       maxRetries: 0,
     });
     const oneCall = only();
@@ -210,7 +210,7 @@ describe.each(["responses", "chat"] as const)("streamText over the %s API", (api
   it("waits out a delay reply before the stream opens", async () => {
     fake.setReply(() => ({ kind: "delay", ms: 200 }));
     const result = await outlineStream(api);
-    expect(outlineSchema.safeParse(await result.output).success).toBe(true);
+    expect(outlineSkeletonSchema.safeParse(await result.output).success).toBe(true);
     const call = only();
     expect(call.firstTokenAt! - call.startedAt).toBeGreaterThanOrEqual(195);
   });
@@ -239,7 +239,7 @@ describe.each(["responses", "chat"] as const)("streamText over the %s API", (api
     await expect(result.output).rejects.toThrow();
     // Partials already on their way may still arrive, but the object never completes.
     expect(result.partials.length).toBeGreaterThanOrEqual(3);
-    expect(outlineSchema.safeParse(result.partials.at(-1)?.value).success).toBe(false);
+    expect(outlineSkeletonSchema.safeParse(result.partials.at(-1)?.value).success).toBe(false);
     const call = only();
     await vi.waitFor(() => expect(call.aborted).toBe(true));
     expect(call.finishedAt).toBeDefined();

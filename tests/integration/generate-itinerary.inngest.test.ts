@@ -7,7 +7,7 @@ import { promptText } from "@/lib/llm/demo-model";
 import { NonRetriableError, RetryAfterError } from "inngest";
 import { resetEnvCache } from "@/lib/env";
 import { setModelForTests } from "@/lib/llm/model";
-import { parsePromptTask } from "@/lib/llm/prompts";
+import { parsePromptTask, promptStepId } from "@/lib/llm/prompts";
 import { LlmCallError } from "@/lib/llm/errors";
 import { JobNotActiveError, type OutlineStepResult } from "@/lib/workflow/generate-steps";
 import { endItinerary, findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
@@ -52,7 +52,7 @@ const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");
-    const step = task.task === "outline" ? "outline" : `day-${task.day}`;
+    const step = promptStepId(task);
     const key = `${task.trip.destination}#${step}`;
     modelCalls.set(key, (modelCalls.get(key) ?? 0) + 1);
     const failure = scriptedFailures.get(key)?.shift();

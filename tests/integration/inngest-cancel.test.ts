@@ -2,7 +2,7 @@ import { streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvCache } from "@/lib/env";
-import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
+import { demoAnswer, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
 import { createTestDatabase } from "../helpers/database";
@@ -38,7 +38,7 @@ const model = streamingModel({
       },
       warnings: [],
     });
-    if (task.task === "outline") return answer(demoOutline(task));
+    if (task.task !== "day") return answer(demoAnswer(task));
     calls.started += 1;
     await new Promise((_, reject) => {
       options.abortSignal?.addEventListener("abort", () => {
@@ -46,7 +46,7 @@ const model = streamingModel({
         reject(options.abortSignal?.reason);
       });
     });
-    return answer(demoDay(task));
+    return answer(demoAnswer(task));
   },
 });
 

@@ -20,7 +20,7 @@ resetEnvCache();
 const { CHECKPOINT_MAX_RUNTIME_MS } = await import("@/inngest/time-budget");
 const { setModelForTests } = await import("@/lib/llm/model");
 const { promptText } = await import("@/lib/llm/demo-model");
-const { parsePromptTask } = await import("@/lib/llm/prompts");
+const { parsePromptTask, promptStepId } = await import("@/lib/llm/prompts");
 const { findItineraryById, insertItinerary } = await import("@/lib/db/queries/itineraries");
 const executor = createInngestExecutor(await import("@/app/api/inngest/route"), devServer);
 
@@ -31,7 +31,7 @@ const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");
-    const step = task.task === "outline" ? "outline" : `day-${task.day}`;
+    const step = promptStepId(task);
     modelCalls.push(`${task.trip.destination}#${step}`);
     if (step === "outline") await vi.advanceTimersByTimeAsync(outlineTakes.get(task.trip.destination) ?? 0);
     return {

@@ -19,7 +19,7 @@ const { resetEnvCache } = await import("@/lib/env");
 resetEnvCache();
 const { captureLogsForTests } = await import("@/lib/logger");
 const { setModelForTests } = await import("@/lib/llm/model");
-const { parsePromptTask } = await import("@/lib/llm/prompts");
+const { parsePromptTask, promptStepId } = await import("@/lib/llm/prompts");
 const { promptText } = await import("@/lib/llm/demo-model");
 const { submitItinerary } = await import("@/lib/itineraries/submit");
 const { getItinerary } = await import("@/lib/itineraries/reads");
@@ -38,7 +38,7 @@ const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no <trip_request> in the prompt");
-    const key = `${task.trip.destination}#${task.task === "outline" ? "outline" : `day-${task.day}`}`;
+    const key = `${task.trip.destination}#${promptStepId(task)}`;
     const left = failures.get(key) ?? 0;
     if (left > 0) {
       failures.set(key, left - 1);

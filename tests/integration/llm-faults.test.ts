@@ -14,6 +14,7 @@ import { env, parseEnv, resetEnvCache } from "@/lib/env";
 import { findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
 import { loadStepOutputs } from "@/lib/db/queries/steps";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
+import { promptStepId } from "@/lib/llm/prompts";
 import { createGenerationRunner } from "@/lib/jobs/local-functions";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer, type FakeReply } from "../fixtures/fake-openai-server";
@@ -31,7 +32,7 @@ let fake: FakeOpenAIServer;
 const summary: string[] = [];
 
 const stepOf = (call: FakeOpenAICall) =>
-  call.task === null ? "?" : call.task.task === "outline" ? "outline" : `day-${call.task.day}`;
+  call.task === null ? "?" : promptStepId(call.task);
 
 function callsByStep(): Record<string, number> {
   const counts: Record<string, number> = {};

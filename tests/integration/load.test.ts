@@ -19,6 +19,7 @@ import { findItineraryById } from "@/lib/db/queries/itineraries";
 import { submitItinerary } from "@/lib/itineraries/submit";
 import { localRunner } from "@/lib/jobs/local-functions";
 import { chooseModel, setModelForTests } from "@/lib/llm/model";
+import { promptStepId } from "@/lib/llm/prompts";
 import { createTestDatabase } from "../helpers/database";
 import { startFakeOpenAIServer, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
 import { seeded } from "../helpers/seeded-random";
@@ -124,7 +125,7 @@ describe("500 jobs submitted at once on the local runner", () => {
       const task = call.task;
       expect(task).not.toBeNull();
       if (!task) continue;
-      const key = `${task.trip.destination}|${task.task === "outline" ? "outline" : `day-${task.day}`}`;
+      const key = `${task.trip.destination}|${promptStepId(task)}`;
       perTask.set(key, (perTask.get(key) ?? 0) + 1);
     }
     expect([...perTask.values()].every((count) => count === 1)).toBe(true);

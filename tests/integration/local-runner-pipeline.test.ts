@@ -15,9 +15,9 @@ import { env, resetEnvCache } from "@/lib/env";
 import { generateItinerary } from "@/lib/workflow/generate";
 import { endItinerary, findItineraryById, insertItinerary, listDayRows } from "@/lib/db/queries/itineraries";
 import { loadStepOutputs } from "@/lib/db/queries/steps";
-import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
+import { demoAnswer, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
-import { parsePromptTask } from "@/lib/llm/prompts";
+import { parsePromptTask, promptStepId } from "@/lib/llm/prompts";
 import type { StepTools } from "@/lib/workflow/types";
 import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
 import { createGenerationRunner } from "@/lib/jobs/local-functions";
@@ -37,10 +37,10 @@ const model = streamingModel({
   doGenerate: async (options): Promise<LanguageModelV4GenerateResult> => {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("no trip request in the prompt");
-    const key = task.task === "outline" ? "outline" : `day-${task.day}`;
+    const key = promptStepId(task);
     calls.set(key, callCount(key) + 1);
     await script(key, callCount(key));
-    const value = task.task === "outline" ? demoOutline(task) : demoDay(task);
+    const value = demoAnswer(task);
     return {
       content: [{ type: "text", text: JSON.stringify(value) }],
       finishReason: { unified: "stop", raw: undefined },

@@ -12,9 +12,9 @@ import type { Preview } from "@/lib/domain/preview";
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { resetEnvCache } from "@/lib/env";
 import { createGenerationRunner } from "@/lib/jobs/local-functions";
-import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
+import { demoAnswer, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
-import { parsePromptTask, type PromptTask } from "@/lib/llm/prompts";
+import { parsePromptTask, promptStepId, type PromptTask } from "@/lib/llm/prompts";
 import * as eventsRoute from "@/app/api/itineraries/[id]/events/route";
 import { createTestDatabase } from "../helpers/database";
 import { streamingModel } from "../helpers/streaming-model";
@@ -28,7 +28,7 @@ const taskOf = (options: LanguageModelV4CallOptions): PromptTask => {
   if (!task) throw new Error("no trip request in the prompt");
   return task;
 };
-const stepOf = (task: PromptTask) => (task.task === "outline" ? "outline" : `day-${task.day}`);
+const stepOf = (task: PromptTask) => promptStepId(task);
 
 /** What the model does before each streamed piece of a step's answer: by default, nothing. */
 let beforePiece: (step: string, index: number) => Promise<void> | void = () => {};
@@ -41,7 +41,7 @@ const model = streamingModel({
   doGenerate: (options) => {
     const task = taskOf(options);
     calls.set(stepOf(task), (calls.get(stepOf(task)) ?? 0) + 1);
-    const value = task.task === "outline" ? demoOutline(task) : demoDay(task);
+    const value = demoAnswer(task);
     return {
       content: [{ type: "text", text: JSON.stringify(value) }],
       finishReason: { unified: "stop", raw: undefined },

@@ -39,7 +39,7 @@ import { retryItinerary } from "@/lib/itineraries/commands";
 import { cancelItinerary } from "@/lib/itineraries/commands";
 import { submitItinerary } from "@/lib/itineraries/submit";
 import { sweepStaleJobs } from "@/lib/jobs/sweeper";
-import { demoDay, demoOutline, promptText } from "@/lib/llm/demo-model";
+import { demoAnswer, promptText } from "@/lib/llm/demo-model";
 import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask } from "@/lib/llm/prompts";
 import type { WebhookPayload } from "@/lib/workflow/deliver-webhook";
@@ -135,7 +135,7 @@ const waitingModel = streamingModel({
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("no trip request in the prompt");
     return {
-      content: [{ type: "text", text: JSON.stringify(task.task === "outline" ? demoOutline(task) : demoDay(task)) }],
+      content: [{ type: "text", text: JSON.stringify(demoAnswer(task)) }],
       finishReason: { unified: "stop", raw: undefined },
       usage: {
         inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },

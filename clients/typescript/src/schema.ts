@@ -407,11 +407,11 @@ export interface components {
                 /** @description The focus of that day */
                 theme: string;
             }[];
-            /** @description Two or three sentences describing the trip */
-            summary: string;
+            /** @description Two or three sentences describing the trip; null until written */
+            summary: string | null;
             /** @description The destination's IANA time zone, e.g. Europe/Lisbon; null when unsure */
             timeZone: string | null;
-            /** @description Practical travel tips */
+            /** @description Practical travel tips; empty until written */
             tips: string[];
             /** @description A short, evocative title for the whole trip */
             title: string;
@@ -419,14 +419,14 @@ export interface components {
         Preview: {
             /** @description The step's attempt; a retry starts its preview over */
             attempt: number;
-            /** @description The day being written; null for the outline */
+            /** @description The day being written; null for the outline and its details */
             day: number | null;
             /**
-             * @description What is being written: the outline, or one day's plan
+             * @description What is being written: the outline (title, currency, days), its details (summary, tips, time zone, centre), or one day's plan
              * @enum {string}
              */
-            part: "outline" | "day";
-            /** @description The partial Outline or DayPlan as written so far (any field may be missing or incomplete); null when the preview is withdrawn because its step failed */
+            part: "outline" | "details" | "day";
+            /** @description The partial outline, details or DayPlan as written so far (any field may be missing or incomplete); null when the preview is withdrawn because its step failed */
             value: {
                 [key: string]: unknown;
             } | null;

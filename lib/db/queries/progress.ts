@@ -1,6 +1,6 @@
 import "server-only";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { DayPlan, Outline, TokenUsage } from "@/lib/domain/trip";
+import type { DayPlan, OutlineDetails, OutlineSkeleton, TokenUsage } from "@/lib/domain/trip";
 import { getDb } from "../client";
 import { rowsOf } from "../rows";
 import { itineraries, itineraryDays, type ItineraryRow } from "../schema";
@@ -19,7 +19,7 @@ export async function saveOutline({
   usage,
 }: {
   id: string;
-  outline: Outline;
+  outline: OutlineSkeleton;
   usage: TokenUsage;
 }): Promise<boolean> {
   const db = await getDb();
@@ -28,6 +28,26 @@ export async function saveOutline({
     .set({ outline, usage, progress: OUTLINE_PROGRESS, updatedAt: new Date() })
     // The first outline wins: a concurrent duplicate run must not swap the day themes.
     .where(and(eq(itineraries.id, id), eq(itineraries.status, "processing"), isNull(itineraries.outline)))
+    .returning({ id: itineraries.id });
+  return rows.length > 0;
+}
+
+/**
+ * Adds the outline's details (summary, tips, time zone, centre) to its skeleton, once: a
+ * repeat is ignored. False when the job is no longer processing or has no skeleton.
+ */
+export async function saveOutlineDetails({ id, details }: { id: string; details: OutlineDetails }): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(itineraries)
+    .set({ outline: sql`${itineraries.outline} || ${JSON.stringify(details)}::jsonb`, updatedAt: new Date() })
+    .where(
+      and(
+        eq(itineraries.id, id),
+        eq(itineraries.status, "processing"),
+        sql`${itineraries.outline} is not null and not (${itineraries.outline} ? 'summary')`,
+      ),
+    )
     .returning({ id: itineraries.id });
   return rows.length > 0;
 }
