@@ -2,13 +2,13 @@ import type { DayPlan } from "../../lib/domain/trip";
 import { fakeAnswer, startFakeOpenAIServer } from "../fixtures/fake-openai-server";
 import { startTileServer } from "../helpers/tile-server";
 import { FAKE_OPENAI_PORT, MAP_TILE_PORT } from "../../playwright.config";
-import { MARKUP_DESCRIPTION, MARKUP_TITLE, SLOW_LANE, UNMAPPED, UNAUTHORIZED } from "./markup";
+import { MARKUP_DESCRIPTION, MARKUP_TITLE, SLOW_LANE, SLOW_STREAM, UNMAPPED, UNAUTHORIZED } from "./markup";
 
 
 // The fake model answers slowly enough that days visibly land one batch at a time. For a
 // destination containing "Injection" it writes markup into the first activity of each day;
 // for one containing SLOW_LANE each day takes 2 s longer, so a test can act mid-job; for one
-// containing UNMAPPED no place has coordinates; for one containing UNAUTHORIZED the model
+// containing SLOW_STREAM each day is streamed at 25 tokens a second; for one containing UNMAPPED no place has coordinates; for one containing UNAUTHORIZED the model
 // refuses the credentials. Map tiles come from a stand-in tile server.
 export default async function globalSetup() {
   const tiles = await startTileServer({ port: MAP_TILE_PORT });
@@ -20,6 +20,9 @@ export default async function globalSetup() {
       const task = call.task;
       if (task?.trip.destination.includes(UNAUTHORIZED)) return { kind: "http", status: 401, body: { error: { message: "bad key" } } };
       if (task?.task === "day" && task.trip.destination.includes(SLOW_LANE)) return { kind: "delay", ms: 2_000 };
+      if (task?.task === "day" && task.trip.destination.includes(SLOW_STREAM)) {
+        return { kind: "paced", model: { timeToFirstTokenMs: 200, tokensPerSecond: 25 } };
+      }
       if (task?.task === "day" && task.trip.destination.includes(UNMAPPED)) {
         const answer = fakeAnswer(task) as DayPlan;
         return { kind: "json", value: { ...answer, activities: answer.activities.map((activity) => ({ ...activity, location: null })) } };

@@ -10,3 +10,6 @@ export const UNMAPPED = "Unmapped";
 
 /** A destination containing this gets a model that refuses the server's credentials. */
 export const UNAUTHORIZED = "Unauthorized";
+
+/** A destination containing this gets days written slowly (streamed at 25 tokens/s), so a test can watch one being written. */
+export const SLOW_STREAM = "Slow Stream";
