@@ -6,7 +6,9 @@ import http from "node:http";
 // open, as a browser's EventSource does; it parses the events it receives.
 //
 // Messages from the parent:
-//   { type: "open", url, count }     → { type: "opened", ms, open, refused: { status: n } }
+//   { type: "open", url, count, concurrency } → { type: "opened", ms, open, refused: { status: n } }
+//       at most `concurrency` connections waiting for their first snapshot at a time
+//       (status 0: no answer).
 //   { type: "await", status, timeoutMs } → { type: "reached", atMs: [...], missing }
 //       atMs: for each watcher, when (performance.timeOrigin + now) it received a snapshot
 //       with that status.
@@ -14,7 +16,7 @@ import http from "node:http";
 //   { type: "close" }                → closes every connection and exits.
 
 type Message =
-  | { type: "open"; url: string; count: number }
+  | { type: "open"; url: string; count: number; concurrency: number }
   | { type: "await"; status: string; timeoutMs: number }
   | { type: "counts" }
   | { type: "close" };
@@ -86,9 +88,18 @@ function openOne(url: string): Promise<number> {
   });
 }
 
-async function open(url: string, count: number) {
+async function open(url: string, count: number, concurrency: number) {
   const started = performance.now();
-  const statuses = await Promise.all(Array.from({ length: count }, () => openOne(url)));
+  const statuses: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(count, concurrency) }, async () => {
+      while (next < count) {
+        next += 1;
+        statuses.push(await openOne(url));
+      }
+    }),
+  );
   const refused: Record<string, number> = {};
   for (const status of statuses) if (status !== 200) refused[status] = (refused[status] ?? 0) + 1;
   send({ type: "opened", ms: performance.now() - started, open: watchers.length, refused });
@@ -115,7 +126,7 @@ async function awaitStatus(status: string, timeoutMs: number) {
 }
 
 process.on("message", (message: Message) => {
-  if (message.type === "open") void open(message.url, message.count);
+  if (message.type === "open") void open(message.url, message.count, message.concurrency);
   else if (message.type === "await") void awaitStatus(message.status, message.timeoutMs);
   else if (message.type === "counts") {
     send({ type: "counts", events: Object.fromEntries(events), ended: watchers.filter((watcher) => watcher.ended).length });
