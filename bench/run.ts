@@ -7,13 +7,13 @@ import { formatTable, formatValue, round, type Cell } from "./support/report";
 
 // `npm run bench [-- NAME…] [--reuse-build]`: runs the benches one after another, each in
 // a process of its own (its own environment, database and model), builds the app once for
-// the two that need it, then prints every target in one table and every figure as one
+// the three that need it, then prints every target in one table and every figure as one
 // JSON line. A missed target is a figure, not a failure: only a bench that breaks (or
 // finds a lost job) makes the exit code non-zero.
 
-const BENCHES = ["pipeline", "overhead", "burst", "api", "page-weight"] as const;
+const BENCHES = ["pipeline", "overhead", "burst", "api", "page-weight", "watchers"] as const;
 type BenchName = (typeof BENCHES)[number];
-const NEEDS_BUILD = new Set<BenchName>(["api", "page-weight"]);
+const NEEDS_BUILD = new Set<BenchName>(["api", "page-weight", "watchers"]);
 
 const { values, positionals } = parseArgs({
   args: process.argv.slice(2),

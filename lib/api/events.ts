@@ -3,7 +3,7 @@ import { findItineraryById } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { presentItinerary } from "@/lib/domain/presenter";
 import { getItinerary } from "@/lib/itineraries/reads";
-import { changeFeedIsLive, waitForItineraryChange } from "@/lib/live/changes";
+import { changeFeedIsLive, onItineraryChange, waitForItineraryChange } from "@/lib/live/changes";
 import { followPreviews } from "@/lib/live/previews";
 import { logger } from "@/lib/logger";
 
@@ -35,6 +35,39 @@ const MAX_STREAM_MS = 4 * 60_000;
 export const eventIdOf = (job: ItineraryRow) => String(job.updatedAt.getTime());
 
 /**
+ * Reads in flight, by what they read and of which job. One change wakes every stream of
+ * its job at the same moment; they share one read instead of making one each (a thousand
+ * watchers would queue two thousand statements, and on the embedded database hold the
+ * event loop until the last had run). A read is shared only until the job's next change is
+ * announced: a read begun before that may not show it, so a stream asking after it starts
+ * a read of its own. (The announcement forgets the read at once, before any stream it
+ * wakes can ask.)
+ */
+const readsInFlight = new Map<string, Promise<unknown>>();
+
+function sharedRead<T>(kind: "row" | "snapshot", id: string, read: () => Promise<T>): Promise<T> {
+  const key = `${kind}:${id}`;
+  const current = readsInFlight.get(key) as Promise<T> | undefined;
+  if (current) return current;
+  // Listening before the read begins, so that no change announced after it is missed.
+  const stopListening = onItineraryChange(id, () => forget());
+  const shared = read().finally(() => forget());
+  function forget() {
+    stopListening();
+    if (readsInFlight.get(key) === shared) readsInFlight.delete(key);
+  }
+  readsInFlight.set(key, shared);
+  return shared;
+}
+
+/** The job, and its snapshot event's data: the job resource with its days, as JSON. */
+async function readSnapshot(id: string): Promise<{ job: ItineraryRow; data: string } | null> {
+  const found = await getItinerary(id);
+  if (!found) return null;
+  return { job: found.job, data: JSON.stringify(presentItinerary(found.job, found.days)) };
+}
+
+/**
  * The stream of one job. `onClose` runs once, as soon as the stream ends: the job finished,
  * the time ran out, or the client went away (the request's signal, or the body cancelled).
  */
@@ -43,6 +76,7 @@ export function itineraryEventStream(
   { lastEventId, signal, onClose }: { lastEventId: string | null; signal: AbortSignal; onClose?: () => void },
 ): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
+  const { id } = first;
   const stop = new AbortController();
   let closed = false;
   const end = () => {
@@ -67,15 +101,14 @@ export function itineraryEventStream(
         while (job && !stop.signal.aborted && Date.now() - started < MAX_STREAM_MS) {
           if (eventIdOf(job) !== sent) {
             // Changed: read it with its days through the one loader (the row may have moved on).
-            const found = await getItinerary(job.id);
-            if (!found) {
+            const snapshot = await sharedRead("snapshot", id, () => readSnapshot(id));
+            if (!snapshot) {
               write(`event: deleted\ndata: {}\n\n`);
               break;
             }
-            job = found.job;
-            const resource = presentItinerary(job, found.days);
+            job = snapshot.job;
             sent = eventIdOf(job);
-            write(`event: snapshot\nid: ${sent}\ndata: ${JSON.stringify(resource)}\n\n`);
+            write(`event: snapshot\nid: ${sent}\ndata: ${snapshot.data}\n\n`);
             lastWrite = Date.now();
           }
           if (job.status !== "processing") break;
@@ -96,7 +129,7 @@ export function itineraryEventStream(
             lastWrite = Date.now();
           }
           if (!changed && live) continue;
-          job = await findItineraryById({ id: job.id });
+          job = await sharedRead("row", id, () => findItineraryById({ id }));
           if (!job) write(`event: deleted\ndata: {}\n\n`);
         }
       } catch (error) {

@@ -132,6 +132,21 @@ export async function stopChangeFeed(): Promise<void> {
 }
 
 /**
+ * Calls `listener` each time job `id` changes (here or elsewhere) or the feed resyncs, at
+ * once as the change is announced (before anything a waiter resumes), until the returned
+ * function is called.
+ */
+export function onItineraryChange(id: string, listener: () => void): () => void {
+  const { emitter } = feed();
+  emitter.on(id, listener);
+  emitter.on(RESYNC, listener);
+  return () => {
+    emitter.off(id, listener);
+    emitter.off(RESYNC, listener);
+  };
+}
+
+/**
  * Resolves true when the job changes (here or elsewhere, or the feed resynced), false after
  * `timeoutMs` or on abort.
  */

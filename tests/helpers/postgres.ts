@@ -283,7 +283,12 @@ function stopSync(pgCtl: string, as: RunAs, dataDir: string, baseDir: string): v
   }
 }
 
-export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
+export interface TemporaryPostgresOptions {
+  /** Extra server settings, passed as `-c name=value` (e.g. shared_preload_libraries). */
+  settings?: Record<string, string>;
+}
+
+export async function startTemporaryPostgres({ settings = {} }: TemporaryPostgresOptions = {}): Promise<TemporaryPostgres> {
   // The user first: as root, finding the binaries checks that this user can run them.
   const as = runAs();
   const { initdb, pgCtl } = findPostgresBinaries();
@@ -336,7 +341,8 @@ export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
     let port = 0;
     for (let attempt = 1; ; attempt += 1) {
       port = await freePort();
-      const options = `-p ${port} -k ${baseDir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+      const extra = Object.entries(settings).map(([name, value]) => ` -c ${name}=${value}`).join("");
+      const options = `-p ${port} -k ${baseDir} -c listen_addresses=127.0.0.1 -c fsync=off${extra}`;
       const start = as.command(pgCtl, ["-D", dataDir, "-l", logFile, "-w", "-t", "60", "-o", options, "start"]);
       started = true;
       try {

@@ -90,4 +90,22 @@ describe("the change feed on PostgreSQL", () => {
     abort.abort();
     await stream.cancel();
   }, 30_000);
+
+  it("has the streams one change wakes share their reads of the job", async () => {
+    const job = await processingJob();
+    const abort = new AbortController();
+    const streams = await Promise.all(Array.from({ length: 20 }, () => openEventStream(app.events, job.id, abort.signal)));
+    await Promise.all(streams.map((stream) => stream.readUntil(/event: snapshot/)));
+
+    statements.count = 0;
+    await other.query("update itineraries set progress = 61, updated_at = now() where id = $1", [job.id]);
+    await notifyFromElsewhere(job.id);
+    const seen = await Promise.all(streams.map((stream) => stream.readUntil(/"progress":61/)));
+    expect(seen.every(Boolean)).toBe(true);
+    // The other process's update and notify, then one read of the row and one of the job
+    // with its days for all twenty streams (each read its own: 40).
+    expect(statements.count).toBeLessThanOrEqual(4);
+    abort.abort();
+    await Promise.all(streams.map((stream) => stream.cancel()));
+  }, 30_000);
 });
