@@ -19,3 +19,9 @@ export const itineraryCancelled = eventType("itinerary/cancelled", {
 export const itineraryEnded = eventType("itinerary/ended", {
   schema: z.object({ id: z.string(), status: z.enum(["completed", "failed", "cancelled"]) }),
 });
+
+// Revision `revision` of day `day` was asked for: rewrite the day. The three name the run
+// (event id and idempotency key), so a re-sent event never rewrites the day twice.
+export const itineraryDayRevisionRequested = eventType("itinerary/day.revision-requested", {
+  schema: z.object({ id: z.string(), day: z.number().int().min(1), revision: z.number().int().min(2) }),
+});

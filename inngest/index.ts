@@ -1,6 +1,7 @@
 import { deliverItineraryWebhookFunction } from "./functions/deliver-itinerary-webhook";
 import { expireOldItinerariesFunction } from "./functions/expire-old-itineraries";
 import { generateItineraryFunction } from "./functions/generate-itinerary";
+import { reviseItineraryDayFunction } from "./functions/revise-itinerary-day";
 import { sweepStaleItinerariesFunction } from "./functions/sweep-stale-itineraries";
 
 export { inngest } from "./client";
@@ -9,4 +10,5 @@ export const functions = [
   sweepStaleItinerariesFunction,
   deliverItineraryWebhookFunction,
   expireOldItinerariesFunction,
+  reviseItineraryDayFunction,
 ];

@@ -6,7 +6,7 @@ import { scheduleExpiry } from "@/lib/jobs/expiry";
 import { decideJobRunner, StartupRefusedError } from "@/lib/jobs/runner-choice";
 import { resumeUnfinishedJobs } from "@/lib/jobs/dispatch";
 import { startLeadership } from "@/lib/jobs/leader";
-import { localRunner } from "@/lib/jobs/local-functions";
+import { cancelLocalRuns, localRunner, revisionRunner } from "@/lib/jobs/local-functions";
 import { stopRepeating } from "@/lib/jobs/repeat";
 import { scheduleSweeper, sweepStaleJobs } from "@/lib/jobs/sweeper";
 import { getModel } from "@/lib/llm/model";
@@ -78,12 +78,14 @@ function startLocalRunner(): void {
     },
     onFollow() {
       for (const id of localRunner().activeJobIds) localRunner().cancel(id);
+      for (const key of revisionRunner().activeJobIds) revisionRunner().cancel(key);
       stopRepeating("sweeper");
       stopRepeating("expiry");
     },
-    onWork({ kind, id }) {
-      if (kind === "cancel") localRunner().cancel(id);
-      else void localRunner().startAfterCurrent({ id });
+    onWork(message) {
+      if (message.kind === "cancel") cancelLocalRuns(message.id);
+      else if (message.kind === "revise") void revisionRunner().start({ id: message.id, day: message.day, revision: message.revision });
+      else void localRunner().startAfterCurrent({ id: message.id });
     },
   });
 }

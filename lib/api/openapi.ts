@@ -2,7 +2,9 @@ import "server-only";
 import { z } from "zod";
 import { createDocument, type ZodOpenApiResponseObject } from "zod-openapi";
 import { listQuerySchema, MAX_IDEMPOTENCY_KEY_LENGTH } from "@/lib/api/itineraries";
+import { MAX_DAYS } from "@/lib/domain/constants";
 import { previewSchema } from "@/lib/domain/preview";
+import { revisionRequestSchema } from "@/lib/domain/revision";
 import { itineraryResourceSchema } from "@/lib/domain/resource";
 import { itineraryRequestSchema, jobIdSchema } from "@/lib/domain/trip";
 import type { ErrorCode } from "@/lib/errors";
@@ -49,6 +51,12 @@ const unavailable = errors("The database or the job queue is unreachable", ["dat
 const unexpected = errors("Something went wrong on our side", ["internal_error"]);
 
 const idParams = { path: z.object({ id: jobIdSchema.meta({ description: "The job id" }) }) };
+const dayNumber = z.number().int().min(1).max(MAX_DAYS).meta({ description: "The day, from 1" });
+const dayParams = { path: z.object({ id: jobIdSchema.meta({ description: "The job id" }), day: dayNumber }) };
+const dayConflict = errors(
+  "The job is not completed (details.status), the day is being changed already, or (undo) it has no earlier version",
+  ["conflict"],
+);
 const resourceResponse = (description: string, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
   description,
   content: json(itineraryResourceSchema),
@@ -207,6 +215,85 @@ function buildDocument() {
             "403": crossOrigin,
             "404": notYours,
             "409": errors("The job is processing or completed (details.status)", ["conflict"]),
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}/days/{day}/revisions": {
+        post: {
+          operationId: "reviseItineraryDay",
+          tags: ["itineraries"],
+          summary: "Rewrite one day of a completed trip, as the instruction says",
+          description: `Answers at once with the job: the day is \`revising\` (its plan unchanged) until the new revision lands — \`revision\` one higher, \`state\` ready — or fails (\`state\` failed, \`error\` says why, the plan unchanged). The job's status stays completed. One model call; live updates and previews come over the event stream. The instruction is data for the model, never instructions to it. An Idempotency-Key makes a retry answer the same revision. ${OWNER_ONLY}`,
+          security: [{ bearerAuth: [] }, {}],
+          requestParams: {
+            ...dayParams,
+            header: z.object({
+              "Idempotency-Key": z
+                .string()
+                .min(1)
+                .max(MAX_IDEMPOTENCY_KEY_LENGTH)
+                .optional()
+                .meta({ description: "Any unique string; a retry with it answers the same revision" }),
+            }),
+          },
+          requestBody: { required: true, content: json(revisionRequestSchema) },
+          responses: {
+            "202": resourceResponse(
+              "Accepted: the job, with the day revising",
+              z.object({ Location: z.url().meta({ description: "The job's status URL" }), "Retry-After": retryAfter }),
+            ),
+            "400": errors("Malformed JSON, an empty body or a bad Idempotency-Key", ["invalid_json", "bad_request"]),
+            "401": unauthorized,
+            "403": crossOrigin,
+            "404": errors("No itinerary has this id, it is not the caller's to change, or it has no such day", ["not_found"]),
+            "409": dayConflict,
+            "422": errors("The instruction is missing, empty, longer than 500 characters or not plain text (details.fields)", ["validation_failed"]),
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}/days/{day}/undo": {
+        post: {
+          operationId: "undoItineraryDay",
+          tags: ["itineraries"],
+          summary: "Put back the version a day was made from",
+          description: `Revisions are kept: each undo steps back one change (a revision or a removed activity). ${OWNER_ONLY}`,
+          security: [{ bearerAuth: [] }, {}],
+          requestParams: dayParams,
+          responses: {
+            "200": resourceResponse("The job, with the day's previous version on show"),
+            "401": unauthorized,
+            "403": crossOrigin,
+            "404": errors("No itinerary has this id, it is not the caller's to change, or it has no such day", ["not_found"]),
+            "409": dayConflict,
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}/days/{day}/activities/{index}": {
+        delete: {
+          operationId: "removeItineraryActivity",
+          tags: ["itineraries"],
+          summary: "Remove one activity from a day, as a new revision",
+          description: `The stop after it then comes from the stop before it: its travel is estimated again (from the places' coordinates when known) and the day's and trip's totals are recomputed. Undo brings the activity back. A day keeps at least one activity. ${OWNER_ONLY}`,
+          security: [{ bearerAuth: [] }, {}],
+          requestParams: {
+            path: z.object({
+              id: jobIdSchema.meta({ description: "The job id" }),
+              day: dayNumber,
+              index: z.number().int().min(0).meta({ description: "The activity's position in the day, from 0" }),
+            }),
+          },
+          responses: {
+            "200": resourceResponse("The job, with the day's new revision"),
+            "401": unauthorized,
+            "403": crossOrigin,
+            "404": errors("No itinerary has this id, it is not the caller's to change, or it has no such day or activity", ["not_found"]),
+            "409": dayConflict,
             "503": unavailable,
             default: unexpected,
           },

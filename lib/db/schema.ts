@@ -20,6 +20,7 @@ import type {
   Pace,
   TokenUsage,
 } from "@/lib/domain/trip";
+import type { DayRevisionStates } from "@/lib/domain/revision";
 
 // Millisecond precision, like the JavaScript Dates they round-trip through (list cursors
 // compare created_at with a Date, so finer stored precision would skip rows).
@@ -41,8 +42,10 @@ export const itineraries = pgTable(
     budget: text("budget").$type<Budget>().notNull(),
     travellers: integer("travellers").notNull(),
     outline: jsonb("outline").$type<StoredOutline>(),
-    /** The finished days, in order; set by the finalize step. */
+    /** The finished days, in order; set by the finalize step, changed by day revisions. */
     itinerary: jsonb("itinerary").$type<DayPlan[]>(),
+    /** Where each changed day stands (revision on show, revising, failed); see lib/domain/revision.ts. */
+    dayStates: jsonb("day_states").$type<DayRevisionStates>().notNull().default({}),
     progress: integer("progress").notNull().default(0),
     error: text("error"),
     model: text("model").notNull(),
@@ -94,6 +97,38 @@ export const itineraryDays = pgTable(
   (table) => [primaryKey({ columns: [table.itineraryId, table.day] })],
 );
 
+/**
+ * Every revision of a day that was ever changed: revision 1 (the plan the trip was written
+ * with, stored when the day is first changed), then one per revision that landed. `parent`
+ * is the revision it was made from, so undo steps back one at a time.
+ */
+export const itineraryDayRevisions = pgTable(
+  "itinerary_day_revisions",
+  {
+    itineraryId: uuid("itinerary_id")
+      .notNull()
+      .references(() => itineraries.id, { onDelete: "cascade" }),
+    day: integer("day").notNull(),
+    revision: integer("revision").notNull(),
+    parent: integer("parent"),
+    kind: text("kind").$type<"generated" | "revised" | "removed">().notNull(),
+    /** What the traveller asked for (revised), or what was removed (removed). */
+    instruction: text("instruction"),
+    plan: jsonb("plan").$type<DayPlan>().notNull(),
+    usage: jsonb("usage").$type<TokenUsage>(),
+    /** The Idempotency-Key of the request that asked for it, if any. */
+    idempotencyKey: text("idempotency_key"),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.itineraryId, table.day, table.revision] }),
+    uniqueIndex("itinerary_day_revisions_idempotency_key_idx")
+      .on(table.itineraryId, table.idempotencyKey)
+      .where(sql`${table.idempotencyKey} is not null`),
+    check("itinerary_day_revisions_kind_check", sql`${table.kind} in ('generated', 'revised', 'removed')`),
+  ],
+);
+
 /** Memoized step outputs for the in-process runner (Inngest keeps its own). */
 export const jobSteps = pgTable(
   "job_steps",
@@ -124,3 +159,4 @@ export const appSecrets = pgTable("app_secrets", {
 export type ItineraryRow = typeof itineraries.$inferSelect;
 export type NewItineraryRow = typeof itineraries.$inferInsert;
 export type ItineraryDayRow = typeof itineraryDays.$inferSelect;
+export type ItineraryDayRevisionRow = typeof itineraryDayRevisions.$inferSelect;

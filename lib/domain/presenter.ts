@@ -1,5 +1,6 @@
 import type { ItineraryResource, ItinerarySummary } from "./resource";
 import { dayCost, dayDate, endTime, mapsUrl, totalCost } from "./plan-facts";
+import { dayStateOf, type DayRevisionStates } from "./revision";
 import type { Budget, DayPlan, ItineraryStatus, Pace, StoredOutline, TokenUsage } from "./trip";
 
 // A stored job, presented: what the JSON API returns, what the status page renders, what
@@ -23,6 +24,8 @@ export interface StoredItinerary {
   outline: StoredOutline | null;
   /** The finished days, on the row once the job completed. */
   itinerary: DayPlan[] | null;
+  /** Where each changed day stands; absent or empty for a trip never changed. */
+  dayStates?: DayRevisionStates | null;
   error: string | null;
   model: string;
   usage: TokenUsage | null;
@@ -119,8 +122,12 @@ function presentOutline(outline: StoredOutline | null): ItineraryResource["outli
 }
 
 function presentDay(plan: DayPlan, job: StoredItinerary, currency: string | null): PresentedDay {
+  const { revision, state, error } = dayStateOf(job.dayStates, plan.day);
   return {
     day: plan.day,
+    revision,
+    state,
+    error,
     theme: plan.theme,
     date: dayDate(job.startDate, plan.day),
     area: job.outline?.days.find((entry) => entry.day === plan.day)?.area ?? null,

@@ -12,6 +12,7 @@ import {
   STATUSES,
   tokenUsageSchema,
 } from "./trip";
+import { DAY_STATES } from "./revision";
 
 // The public shape of a job: what the JSON API answers with, what the status page renders,
 // what live updates and webhooks carry. The presenter's types are inferred from these and
@@ -41,6 +42,11 @@ const presentedActivity = activitySchema
 const dayPlan = z
   .object({
     day: z.number().int().min(1).max(MAX_DAYS),
+    revision: z.number().int().min(1).describe("1 for the plan the trip was written with; one more for each revision that landed (undo goes back to an earlier one)"),
+    state: z
+      .enum(DAY_STATES)
+      .describe("ready; revising while the model rewrites the day (the current plan stays until the new one lands); failed when the last revision failed (see error; the plan shown is unchanged)"),
+    error: z.string().nullable().describe("Why the last revision of this day failed, for people; null otherwise"),
     theme: z.string(),
     date: z.iso.date().nullable().describe("Computed from the start date; null without one"),
     area: z.string().nullable().describe("The part of town or region the day stays in"),

@@ -1,6 +1,6 @@
 import "server-only";
 import { inngest } from "@/inngest/client";
-import { itineraryCancelled, itineraryEnded, itineraryRequested } from "@/inngest/events";
+import { itineraryCancelled, itineraryDayRevisionRequested, itineraryEnded, itineraryRequested } from "@/inngest/events";
 import { listProcessingIds } from "@/lib/db/queries/itineraries";
 import { listUndeliveredWebhooks } from "@/lib/db/queries/steps";
 import type { EndedStatus } from "@/lib/domain/constants";
@@ -9,8 +9,10 @@ import { logger } from "@/lib/logger";
 import { handToLeader, isLeader } from "./leader";
 import {
   announceEndedLocally,
+  cancelLocalRuns,
   jobToAnnounce,
   localRunner,
+  revisionRunner,
   runAfterResponse,
   webhookRunner,
   type EndedJob,
@@ -44,12 +46,27 @@ export async function dispatchItineraryRequested(id: string, runKey: string = id
   runAfterResponse(() => localRunner().startAfterCurrent({ id }, { fresh: true }));
 }
 
-export async function dispatchItineraryCancelled(id: string): Promise<void> {
+/** Starts rewriting day `day` as revision `revision` (one run per job, day and revision). */
+export async function dispatchDayRevisionRequested(id: string, day: number, revision: number): Promise<void> {
   if (activeRunner() === "inngest") {
-    await inngest.send(itineraryCancelled.create({ id }, { id: `${id}:cancelled` }));
+    const runKey = `${id}:day-${day}:revision-${revision}`;
+    await inngest.send(itineraryDayRevisionRequested.create({ id, day, revision }, { id: runKey }));
     return;
   }
-  localRunner().cancel(id);
+  if (isLeader() === false) {
+    await handToLeader({ kind: "revise", id, day, revision });
+    return;
+  }
+  runAfterResponse(() => revisionRunner().start({ id, day, revision }, { fresh: true }));
+}
+
+/** Stops job `id`'s generation and its revisions (a cancel, or a delete). */
+export async function dispatchItineraryCancelled(id: string): Promise<void> {
+  if (activeRunner() === "inngest") {
+    await inngest.send(itineraryCancelled.create({ id }, { id: `${id}:cancelled:${Date.now()}` }));
+    return;
+  }
+  cancelLocalRuns(id);
   // The run is the leader's: tell it to stop its calls in flight too.
   if (isLeader() === false) await handToLeader({ kind: "cancel", id });
 }

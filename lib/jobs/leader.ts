@@ -17,7 +17,10 @@ const WORK_CHANNEL = "itinera_work";
 /** How often an instance without the lock tries to take it: the longest takeover wait. */
 export const LEADER_RETRY_MS = 2_000;
 
-export type WorkMessage = { kind: "start" | "cancel"; id: string };
+export type WorkMessage =
+  | { kind: "start" | "cancel"; id: string }
+  /** Revision `revision` of day `day` of job `id`. */
+  | { kind: "revise"; id: string; day: number; revision: number };
 
 export interface LeadershipHooks {
   /** This instance now leads: resume unfinished work, start the housekeeping timers. */
@@ -37,9 +40,15 @@ interface Leadership {
 const state = () => processSingleton<Leadership>("leadership", () => ({ lock: null, alone: false }));
 
 function parseWork(payload: string): WorkMessage | null {
-  const [kind, id] = payload.split(":");
-  return (kind === "start" || kind === "cancel") && id ? { kind, id } : null;
+  const [kind, id, day, revision] = payload.split(":");
+  if (!id) return null;
+  if (kind === "start" || kind === "cancel") return { kind, id };
+  if (kind === "revise" && Number(day) > 0 && Number(revision) > 1) return { kind, id, day: Number(day), revision: Number(revision) };
+  return null;
 }
+
+const formatWork = (message: WorkMessage) =>
+  message.kind === "revise" ? `revise:${message.id}:${message.day}:${message.revision}` : `${message.kind}:${message.id}`;
 
 /** Starts competing for leadership (once per process). */
 export function startLeadership(hooks: LeadershipHooks): void {
@@ -75,7 +84,7 @@ export function isLeader(): boolean | null {
 
 /** Hands work to the leader, whichever instance it is. */
 export async function handToLeader(message: WorkMessage): Promise<void> {
-  await notifyChannel(WORK_CHANNEL, `${message.kind}:${message.id}`);
+  await notifyChannel(WORK_CHANNEL, formatWork(message));
 }
 
 /** Stops competing and gives the lock up (tests, shutdown). */

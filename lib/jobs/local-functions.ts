@@ -10,6 +10,7 @@ import { deferredLogger } from "@/lib/logger";
 import { processSingleton } from "@/lib/singleton";
 import { deliverWebhookWorkflow, type DeliverWebhookData } from "@/lib/workflow/deliver-webhook";
 import { generateItineraryWorkflow, type GenerateItineraryData } from "@/lib/workflow/generate";
+import { reviseItineraryDayWorkflow, type ReviseDayData } from "@/lib/workflow/revise";
 import type { Workflow } from "@/lib/workflow/types";
 import { LocalRunner, type LocalRunnerOptions, type RunData, type StepStore } from "./local-runner";
 
@@ -61,6 +62,37 @@ export function createGenerationRunner(
 
 export function localRunner(): LocalRunner<GenerateItineraryData> {
   return processSingleton("runner:generate-itinerary", () => createGenerationRunner({ logger: deferredLogger("jobs") }));
+}
+
+// A revision's steps are stored on its job as "revision-<day>-<revision>:<step>", apart from
+// the generation run's and from other revisions'.
+const revisionStepPrefix = ({ day, revision }: ReviseDayData) => `revision-${day}-${revision}:`;
+const revisionSteps: StepStore<ReviseDayData> = {
+  async load(data) {
+    const prefix = revisionStepPrefix(data);
+    const stored = await loadStepOutputs({ jobId: data.id });
+    return new Map([...stored].filter(([key]) => key.startsWith(prefix)).map(([key, output]) => [key.slice(prefix.length), output]));
+  },
+  save(data, stepId, output, attempts) {
+    return saveStepOutput({ jobId: data.id, stepId: `${revisionStepPrefix(data)}${stepId}`, output, attempts });
+  },
+};
+
+/** The key of a revision's run: one run per job, day and revision. */
+export const revisionRunKey = ({ id, day, revision }: ReviseDayData) => `${id}:day-${day}:revision-${revision}`;
+
+export function createRevisionRunner(overrides: Partial<LocalRunnerOptions<ReviseDayData>> = {}): LocalRunner<ReviseDayData> {
+  return runnerFor(reviseItineraryDayWorkflow, revisionSteps, { runKey: revisionRunKey, ...overrides });
+}
+
+export function revisionRunner(): LocalRunner<ReviseDayData> {
+  return processSingleton("runner:revise-itinerary-day", () => createRevisionRunner({ logger: deferredLogger("revisions") }));
+}
+
+/** Stops job `id`'s run and its revisions' runs in this process. */
+export function cancelLocalRuns(id: string): void {
+  localRunner().cancel(id);
+  for (const key of revisionRunner().activeJobIds) if (key.startsWith(`${id}:`)) revisionRunner().cancel(key);
 }
 
 // A delivery's one step is stored on its job as "webhook-<status>", apart from the

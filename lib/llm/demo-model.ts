@@ -7,6 +7,7 @@ import type {
 } from "@ai-sdk/provider";
 import type { DayPlan, Outline, OutlineDetails, OutlineSkeleton } from "@/lib/domain/trip";
 import { planDay } from "./demo/day-plan";
+import { demoRevision } from "./demo/revise";
 import { findDestination, type Destination } from "./demo/gazetteer";
 import { currencyName } from "./demo/money";
 import { clip, hash, listOf } from "./demo/wording";
@@ -72,6 +73,8 @@ export function demoAnswer(task: PromptTask): OutlineSkeleton | OutlineDetails |
       return demoOutlineDetails(task);
     case "day":
       return demoDay(task);
+    case "revise-day":
+      return demoRevision(task);
   }
 }
 

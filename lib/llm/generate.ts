@@ -16,7 +16,7 @@ import { logLlmCallFailed, logLlmCallFinished } from "./call-log";
 import { llmCallSignal } from "./cancellation";
 import { Limiter, type LimiterPriority } from "./limiter";
 import { getModel } from "./model";
-import { dayPrompt, outlineDetailsPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "./prompts";
+import { dayPrompt, outlineDetailsPrompt, outlinePrompt, reviseDayPrompt, SYSTEM_PROMPT, type TripData } from "./prompts";
 
 export interface Generated<T> {
   value: T;
@@ -124,6 +124,25 @@ export function generateDayPlan(
     dayPlanSchema,
     "itinerary_day",
     dayPrompt(trip, outline, day),
+    "high",
+    trip.destination,
+    onPartial,
+  );
+}
+
+/** Day `day` rewritten as `instruction` asks: one call, the same schema and checks as a day. */
+export function generateDayRevision(
+  trip: TripData,
+  outline: OutlineSkeleton,
+  days: readonly DayPlan[],
+  day: number,
+  instruction: string,
+  onPartial?: OnPartial,
+): Promise<Generated<DayPlan>> {
+  return generateStructured(
+    dayPlanSchema,
+    "itinerary_day",
+    reviseDayPrompt(trip, outline, days, day, instruction),
     "high",
     trip.destination,
     onPartial,

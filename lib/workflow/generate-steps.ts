@@ -3,7 +3,7 @@ import { NonRetriableError } from "inngest";
 import { endItinerary, findItineraryById, listDayRows } from "@/lib/db/queries/itineraries";
 import { completeFromStoredDays, findDayStepState, saveDay, saveOutline, saveOutlineDetails } from "@/lib/db/queries/progress";
 import type { ItineraryRow } from "@/lib/db/schema";
-import { ZERO_USAGE, type TokenUsage } from "@/lib/domain/trip";
+import { ZERO_USAGE, type DayPlan, type TokenUsage } from "@/lib/domain/trip";
 import type { PreviewPart } from "@/lib/domain/preview";
 import { notifyItineraryChanged } from "@/lib/live/changes";
 import { endPreview, publishPreview } from "@/lib/live/previews";
@@ -39,7 +39,7 @@ async function requireActiveJob(id: string): Promise<ItineraryRow> {
  * A failed call withdraws its preview; a successful one leaves it until `landed` is called,
  * after the result is stored and announced, so watchers never see the part vanish.
  */
-async function callModel<T>(
+export async function callModel<T>(
   id: string,
   part: PreviewPart,
   day: number | null,
@@ -145,6 +145,14 @@ export async function planOutlineDetails(id: string): Promise<DetailsStepResult>
   return { usage };
 }
 
+/** Costs add up only in one currency: a day priced in another is a wrong answer, retried like one. */
+export function requireCurrency(plan: DayPlan, currency: string): void {
+  const foreign = plan.activities.find((activity) => activity.cost.currency !== currency);
+  if (foreign) {
+    throw new LlmCallError(`The language model priced day ${plan.day} in ${foreign.cost.currency} instead of ${currency}.`);
+  }
+}
+
 export interface DayStepResult {
   day: number;
   usage: TokenUsage;
@@ -161,11 +169,7 @@ export async function planDay(id: string, day: number): Promise<DayStepResult> {
     landed,
   } = await callModel(id, "day", day, async (onPartial) => {
     const answer = await generateDayPlan(job, outline, day, onPartial);
-    // Costs add up only in one currency: another one is a wrong answer, retried like one.
-    const foreign = answer.value.activities.find((activity) => activity.cost.currency !== outline.currency);
-    if (foreign) {
-      throw new LlmCallError(`The language model priced day ${day} in ${foreign.cost.currency} instead of ${outline.currency}.`);
-    }
+    requireCurrency(answer.value, outline.currency);
     return answer;
   });
   const theme = outline.days.find((entry) => entry.day === day)?.theme ?? value.theme;

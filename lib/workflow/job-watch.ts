@@ -1,5 +1,6 @@
 import "server-only";
 import { findItineraryById } from "@/lib/db/queries/itineraries";
+import type { ItineraryRow } from "@/lib/db/schema";
 import { changeFeedIsLive, waitForItineraryChange } from "@/lib/live/changes";
 import { JobNotActiveError } from "./generate-steps";
 
@@ -14,11 +15,20 @@ export const JOB_CHECK_INTERVAL_MS = 2_000;
 /** With a live feed, changes arrive by themselves: look only now and then, to be safe. */
 const LIVE_FEED_CHECK_INTERVAL_MS = 30_000;
 
+/** Whether a step's work still matters to its job; by default, while the job is processing. */
+export type JobActive = (job: ItineraryRow) => boolean;
+const processing: JobActive = (job) => job.status === "processing";
+
 /**
- * Runs `work` with a signal that aborts when job `jobId` stops processing; then throws
- * JobNotActiveError (not retried) instead of whatever the aborted work threw.
+ * Runs `work` with a signal that aborts when job `jobId` stops being `active` (is deleted,
+ * or by default stops processing); then throws JobNotActiveError (not retried) instead of
+ * whatever the aborted work threw.
  */
-export async function whileJobActive<T>(jobId: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function whileJobActive<T>(
+  jobId: string,
+  work: (signal: AbortSignal) => Promise<T>,
+  active: JobActive = processing,
+): Promise<T> {
   const abort = new AbortController();
   const finished = new AbortController();
   let endedAs: string | null = null;
@@ -29,7 +39,7 @@ export async function whileJobActive<T>(jobId: string, work: (signal: AbortSigna
       if (finished.signal.aborted) return;
       // A failed read says nothing about the job: look again at the next wake-up.
       const job = await findItineraryById({ id: jobId }).catch(() => undefined);
-      if (job === undefined || job?.status === "processing") continue;
+      if (job === undefined || (job !== null && active(job))) continue;
       endedAs = job?.status ?? "deleted";
       abort.abort(new JobNotActiveError(jobId, endedAs));
       return;

@@ -15,16 +15,23 @@ export interface StepTools {
 /** Queues the webhook of a job that ended as `status`; false when it has none to send. */
 export type AnnounceEnded = (id: string, status: EndedStatus) => Promise<boolean>;
 
+/** Queues the `itinerary.updated` webhook for revision `revision` of day `day` (landed or failed). */
+export type AnnounceUpdated = (id: string, day: number, revision: number) => Promise<boolean>;
+
 export interface WorkflowContext<Data> {
   event: { data: Data };
   step: StepTools;
   announceEnded: AnnounceEnded;
+  /** Both runners pass it; only the revision workflow announces updates. */
+  announceUpdated?: AnnounceUpdated;
 }
 
 export interface FailureContext<Data> {
   data: Data;
   error: unknown;
   announceEnded: AnnounceEnded;
+  /** Both runners pass it; only the revision workflow announces updates. */
+  announceUpdated?: AnnounceUpdated;
   /** Inngest's step tools in its failure handler; run directly when absent (local runner). */
   step?: StepTools;
 }

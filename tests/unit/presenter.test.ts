@@ -35,6 +35,7 @@ function job(overrides: Partial<ItineraryRow> = {}): ItineraryRow {
     travellers: trip.travellers,
     outline: null,
     itinerary: null,
+    dayStates: {},
     progress: 0,
     error: null,
     model: "demo model",

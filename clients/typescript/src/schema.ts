@@ -106,6 +106,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/itineraries/{id}/days/{day}/activities/{index}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one activity from a day, as a new revision
+         * @description The stop after it then comes from the stop before it: its travel is estimated again (from the places' coordinates when known) and the day's and trip's totals are recomputed. Undo brings the activity back. A day keeps at least one activity. Only the job's owner may do this: the API key it was created with, or the browser that created it (its owner cookie, same origin). A job without an owner may be changed by anyone holding its id while the server has no API keys. Anyone else gets 404, as for an unknown id; reading the job stays public.
+         */
+        delete: operations["removeItineraryActivity"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/itineraries/{id}/days/{day}/revisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rewrite one day of a completed trip, as the instruction says
+         * @description Answers at once with the job: the day is `revising` (its plan unchanged) until the new revision lands — `revision` one higher, `state` ready — or fails (`state` failed, `error` says why, the plan unchanged). The job's status stays completed. One model call; live updates and previews come over the event stream. The instruction is data for the model, never instructions to it. An Idempotency-Key makes a retry answer the same revision. Only the job's owner may do this: the API key it was created with, or the browser that created it (its owner cookie, same origin). A job without an owner may be changed by anyone holding its id while the server has no API keys. Anyone else gets 404, as for an unknown id; reading the job stays public.
+         */
+        post: operations["reviseItineraryDay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/itineraries/{id}/days/{day}/undo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Put back the version a day was made from
+         * @description Revisions are kept: each undo steps back one change (a revision or a removed activity). Only the job's owner may do this: the API key it was created with, or the browser that created it (its owner cookie, same origin). A job without an owner may be changed by anyone holding its id while the server has no API keys. Anyone else gets 404, as for an unknown id; reading the job stays public.
+         */
+        post: operations["undoItineraryDay"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/itineraries/{id}/events": {
         parameters: {
             query?: never;
@@ -214,6 +274,8 @@ export interface components {
             /** @description Computed from the start date; null without one */
             date: string | null;
             day: number;
+            /** @description Why the last revision of this day failed, for people; null otherwise */
+            error: string | null;
             /** @description Computed: the day's activities added up, per person */
             estimatedCost: {
                 /** @description Per person; 0 when free */
@@ -221,6 +283,13 @@ export interface components {
                 /** @description An ISO 4217 currency code, e.g. EUR or JPY */
                 currency: string;
             } | null;
+            /** @description 1 for the plan the trip was written with; one more for each revision that landed (undo goes back to an earlier one) */
+            revision: number;
+            /**
+             * @description ready; revising while the model rewrites the day (the current plan stays until the new one lands); failed when the last revision failed (see error; the plan shown is unchanged)
+             * @enum {string}
+             */
+            state: "ready" | "revising" | "failed";
             theme: string;
         };
         Error: {
@@ -430,6 +499,10 @@ export interface components {
             value: {
                 [key: string]: unknown;
             } | null;
+        };
+        RevisionRequest: {
+            /** @description How to change the day, in words: "more relaxed", "swap the museum for a food market" */
+            instruction: string;
         };
         SubmitAnswer: {
             /** Format: uuid */
@@ -885,6 +958,280 @@ export interface operations {
                 };
             };
             /** @description The job already ended (details.status) (code: conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database or the job queue is unreachable (code: database_unavailable, dispatch_failed) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (code: internal_error) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeItineraryActivity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The day, from 1 */
+                day: number;
+                /** @description The job id */
+                id: string;
+                /** @description The activity's position in the day, from 0 */
+                index: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, with the day's new revision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItineraryResource"];
+                };
+            };
+            /** @description API keys are configured and the request has no valid Authorization: Bearer key (code: unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS (code: forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No itinerary has this id, it is not the caller's to change, or it has no such day or activity (code: not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job is not completed (details.status), the day is being changed already, or (undo) it has no earlier version (code: conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database or the job queue is unreachable (code: database_unavailable, dispatch_failed) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (code: internal_error) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    reviseItineraryDay: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string; a retry with it answers the same revision */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description The day, from 1 */
+                day: number;
+                /** @description The job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RevisionRequest"];
+            };
+        };
+        responses: {
+            /** @description Accepted: the job, with the day revising */
+            202: {
+                headers: {
+                    /** @description The job's status URL */
+                    Location: string;
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItineraryResource"];
+                };
+            };
+            /** @description Malformed JSON, an empty body or a bad Idempotency-Key (code: invalid_json, bad_request) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description API keys are configured and the request has no valid Authorization: Bearer key (code: unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS (code: forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No itinerary has this id, it is not the caller's to change, or it has no such day (code: not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job is not completed (details.status), the day is being changed already, or (undo) it has no earlier version (code: conflict) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The instruction is missing, empty, longer than 500 characters or not plain text (details.fields) (code: validation_failed) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database or the job queue is unreachable (code: database_unavailable, dispatch_failed) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (code: internal_error) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    undoItineraryDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The day, from 1 */
+                day: number;
+                /** @description The job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job, with the day's previous version on show */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItineraryResource"];
+                };
+            };
+            /** @description API keys are configured and the request has no valid Authorization: Bearer key (code: unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A browser write from an origin that is neither this app's nor in CORS_ALLOWED_ORIGINS (code: forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No itinerary has this id, it is not the caller's to change, or it has no such day (code: not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The job is not completed (details.status), the day is being changed already, or (undo) it has no earlier version (code: conflict) */
             409: {
                 headers: {
                     [name: string]: unknown;
