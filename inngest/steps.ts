@@ -3,6 +3,7 @@ import { runInStep } from "@/lib/step-context";
 import { whileJobActive } from "@/lib/workflow/job-watch";
 import type { StepTools } from "@/lib/workflow/types";
 import type { inngest } from "./client";
+import { flushRealtime } from "./realtime";
 
 type InngestStep = GetStepTools<typeof inngest>;
 
@@ -11,6 +12,8 @@ type InngestStep = GetStepTools<typeof inngest>;
  * its step context (job, step, attempt) for the LLM call log. Inngest numbers attempts from
  * 0 and per request; the context counts from 1, as the local runner does. With
  * `watchJob`, a step stops (its LLM call aborted) as soon as its job stops processing.
+ * A step hands its result back once what it published to Inngest Realtime has gone (or
+ * half a second has passed), so a function frozen after its request loses none of it.
  */
 export function inngestSteps(step: InngestStep, jobId: string, inngestAttempt: number, { watchJob = false } = {}): StepTools {
   const context = (id: string, signal?: AbortSignal) => ({ jobId, step: id, attempt: inngestAttempt + 1, signal });
@@ -18,8 +21,12 @@ export function inngestSteps(step: InngestStep, jobId: string, inngestAttempt: n
     // Inngest types a step's output as its JSON form; our handlers' outputs are JSON
     // already (the local runner round-trips them too), so the value is the same.
     run: <T>(id: string, fn: () => Promise<T>) =>
-      step.run(id, () =>
-        watchJob ? whileJobActive(jobId, (signal) => runInStep(context(id, signal), fn)) : runInStep(context(id), fn),
-      ) as Promise<T>,
+      step.run(id, async () => {
+        try {
+          return await (watchJob ? whileJobActive(jobId, (signal) => runInStep(context(id, signal), fn)) : runInStep(context(id), fn));
+        } finally {
+          await flushRealtime(jobId);
+        }
+      }) as Promise<T>,
   };
 }

@@ -17,6 +17,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { path: "/api/itineraries/{id}/cancel", methods: ["POST"] },
   { path: "/api/itineraries/{id}/retry", methods: ["POST"] },
   { path: "/api/itineraries/{id}/events", methods: ["GET"] },
+  { path: "/api/itineraries/{id}/realtime-token", methods: ["GET"] },
   { path: "/api/health", methods: ["GET"] },
   { path: "/api/health/live", methods: ["GET"] },
   { path: "/api/openapi.json", methods: ["GET"] },
