@@ -123,9 +123,10 @@ export function createFakeRealtime({ token: bearer }: { token?: string } = {}) {
     /** Handles an HTTP upgrade to /v1/realtime/connect. */
     upgrade(request: http.IncomingMessage, socket: import("node:stream").Duplex, head: Buffer): void {
       const url = new URL(request.url ?? "/", "http://fake");
-      let granted: { channel: string; topics: string[] } | null = null;
+      type Grant = { channel: string; topics: string[] };
+      let granted: Grant | null;
       try {
-        granted = JSON.parse(Buffer.from(url.searchParams.get("token") ?? "", "base64url").toString()) as typeof granted;
+        granted = JSON.parse(Buffer.from(url.searchParams.get("token") ?? "", "base64url").toString()) as Grant;
       } catch {
         granted = null;
       }

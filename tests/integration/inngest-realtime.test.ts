@@ -6,6 +6,7 @@ import { promptText } from "@/lib/llm/demo-model";
 import { createTestDatabase } from "../helpers/database";
 import { openEventStream } from "../helpers/event-stream";
 import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
+import { contractChecker, type OpenApiDocument } from "../helpers/openapi-contract";
 import { streamingModel } from "../helpers/streaming-model";
 import { fakeAnswer } from "../fixtures/fake-openai-server";
 
@@ -33,6 +34,7 @@ const executor = createInngestExecutor(await import("@/app/api/inngest/route"), 
 const tokenRoute = await import("@/app/api/itineraries/[id]/realtime-token/route");
 const itemRoute = await import("@/app/api/itineraries/[id]/route");
 const eventsRoute = await import("@/app/api/itineraries/[id]/events/route");
+const openApiRoute = await import("@/app/api/openapi.json/route");
 
 const GENERATE = "itinera-generate-itinerary";
 const realtime = devServer.realtime;
@@ -183,7 +185,9 @@ describe("GET /api/itineraries/{id}/realtime-token", () => {
     const response = await getToken(job.id);
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
-    const token = realtimeTokenSchema.parse(await response.json());
+    // As the OpenAPI document describes it.
+    const contract = contractChecker((await (await openApiRoute.GET()).json()) as OpenApiDocument);
+    const token = realtimeTokenSchema.parse(await contract.check("/api/itineraries/{id}/realtime-token", "GET", response));
     expect(token).toMatchObject({ channel: channelOf(job.id), topics: ["changed", "partial"] });
     expect(token.apiBaseUrl?.replace(/\/$/, "")).toBe(devServer.url);
     expect(realtime.tokens.at(-1)).toEqual({ channel: channelOf(job.id), topics: ["changed", "partial"] });
