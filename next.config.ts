@@ -1,5 +1,5 @@
 import type { NextConfig } from "next";
-import { parseEnv } from "./lib/env";
+import { parseEnv, realtimeSocketOrigin } from "./lib/env";
 
 // Fail the build or start early, with the variable named, if the environment is invalid.
 const env = parseEnv(process.env);
@@ -16,14 +16,16 @@ function tileSource(template: string): string {
 }
 
 // Scripts: Next's hydration data is inline, so 'unsafe-inline' stays; eval only in dev,
-// where React's tooling needs it. Nothing but the map tiles is loaded from another origin.
+// where React's tooling needs it. Nothing but the map tiles is loaded from another origin;
+// on the Inngest runner the trip page also connects to Inngest Realtime's WebSocket.
+const realtimeSource = realtimeSocketOrigin(env);
 const contentSecurityPolicy = [
   "default-src 'self'",
   `script-src 'self' 'unsafe-inline'${isDev ? " 'unsafe-eval'" : ""}`,
   "style-src 'self' 'unsafe-inline'",
   `img-src 'self' data: blob: ${tileSource(env.MAP_TILE_URL)}`,
   "font-src 'self'",
-  `connect-src 'self'${isDev ? " ws: wss:" : ""}`,
+  `connect-src 'self'${isDev ? " ws: wss:" : ""}${realtimeSource && !isDev ? ` ${realtimeSource}` : ""}`,
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

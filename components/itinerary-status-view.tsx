@@ -9,6 +9,7 @@ import { ItineraryActions } from "./itinerary-actions";
 import { CancelledNotice, DeletedNotice, DemoNote, FailedNotice } from "./job-notices";
 import { TripHeader } from "./trip-header";
 import { useItineraryStatus } from "./use-itinerary-status";
+import { useRealtimeUpdates } from "./use-realtime-updates";
 
 const DEMO_MODEL = "demo model";
 
@@ -58,13 +59,21 @@ export function ItineraryStatusView({
   canChange,
   pageUrl,
   mapTileUrl,
+  realtime = false,
 }: {
   initial: ItineraryResource;
   canChange: boolean;
   pageUrl: string;
   mapTileUrl: string;
+  /** The server runs jobs on Inngest: follow the job through Inngest Realtime too. */
+  realtime?: boolean;
 }) {
-  const { itinerary, previews, connection } = useItineraryStatus(initial.id, initial);
+  const { itinerary, previews, connection, refresh, showPreview } = useItineraryStatus(initial.id, initial);
+  useRealtimeUpdates(initial.id, {
+    enabled: realtime && itinerary.status === "processing" && connection !== "deleted",
+    onChanged: refresh,
+    onPreview: showPreview,
+  });
   if (connection === "deleted") return <DeletedNotice destination={itinerary.destination} />;
   const { outline, days, status } = itinerary;
   const landed = new Map(days.map((plan) => [plan.day, plan]));

@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import type { Preview } from "@/lib/domain/preview";
 import { previewKey } from "@/lib/domain/preview-key";
 import type { ItineraryResource } from "@/lib/domain/resource";
@@ -151,5 +151,23 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
     };
   }, [id, initial.status]);
 
-  return { itinerary: state.resource, previews: state.previews, connection };
+  // Updates heard beside the stream (Inngest Realtime: use-realtime-updates.ts) land in the
+  // same state: a newer read of the job (never an older one), and previews.
+  const refresh = useCallback(async () => {
+    try {
+      const response = await fetch(`/api/itineraries/${id}`, { cache: "no-store" });
+      if (!response.ok) return; // the stream (or polling) tells what is wrong
+      const next = (await response.json()) as ItineraryResource;
+      setState((current) =>
+        next.updatedAt >= current.resource.updatedAt ? { resource: next, previews: unlanded(current.previews, next) } : current,
+      );
+    } catch {
+      // The stream is still open.
+    }
+  }, [id]);
+  const showPreview = useCallback((preview: Preview) => {
+    setState((current) => ({ ...current, previews: withPreview(current.previews, preview, current.resource) }));
+  }, []);
+
+  return { itinerary: state.resource, previews: state.previews, connection, refresh, showPreview };
 }

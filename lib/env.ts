@@ -130,6 +130,13 @@ const envSchema = z.object({
   INNGEST_DEV: z.string().min(1).optional(),
   INNGEST_EVENT_KEY: z.string().min(1).optional(),
   INNGEST_SIGNING_KEY: z.string().min(1).optional(),
+  /**
+   * A self-hosted Inngest's URL (read by the Inngest SDK itself); INNGEST_API_BASE_URL
+   * overrides it for the API alone. The trip page's Content-Security-Policy lets browsers
+   * open Inngest Realtime's WebSocket there.
+   */
+  INNGEST_BASE_URL: z.url().optional(),
+  INNGEST_API_BASE_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -183,4 +190,22 @@ export function jobRunnerKind(config: Env = env()): JobRunnerKind {
   if (config.JOB_RUNNER) return config.JOB_RUNNER;
   const configured = usesInngestDevServer(config) || config.INNGEST_EVENT_KEY || config.INNGEST_SIGNING_KEY;
   return configured ? "inngest" : "local";
+}
+
+/**
+ * The origin browsers open Inngest Realtime's WebSocket on (ws: or wss:), as the Inngest
+ * SDK picks its API URL: the dev server's URL, INNGEST_API_BASE_URL, INNGEST_BASE_URL, then
+ * the dev server's default or Inngest Cloud. Null on the local runner.
+ */
+export function realtimeSocketOrigin(config: Env = env()): string | null {
+  if (jobRunnerKind(config) !== "inngest") return null;
+  const devServer = usesInngestDevServer(config);
+  const devUrl = devServer && config.INNGEST_DEV?.startsWith("http") ? config.INNGEST_DEV : undefined;
+  const base =
+    devUrl ??
+    config.INNGEST_API_BASE_URL ??
+    config.INNGEST_BASE_URL ??
+    (devServer ? "http://localhost:8288/" : "https://api.inngest.com/");
+  const url = new URL(base);
+  return `${url.protocol === "http:" ? "ws:" : "wss:"}//${url.host}`;
 }

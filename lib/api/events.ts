@@ -3,6 +3,7 @@ import { findItineraryById } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { presentItinerary } from "@/lib/domain/presenter";
 import { getItinerary } from "@/lib/itineraries/reads";
+import { followJobElsewhere } from "@/lib/jobs/live-relay";
 import { changeFeedIsLive, onItineraryChange, waitForItineraryChange } from "@/lib/live/changes";
 import { followPreviews } from "@/lib/live/previews";
 import { logger } from "@/lib/logger";
@@ -96,6 +97,8 @@ export function itineraryEventStream(
       let sent = lastEventId;
       let job: ItineraryRow | null = first;
       let stopPreviews: (() => void) | null = null;
+      // On the Inngest runner, changes published through Inngest Realtime wake this stream too.
+      let stopFollowing: (() => void) | null = null;
       try {
         write(`retry: ${RETRY_MS}\n\n`);
         while (job && !stop.signal.aborted && Date.now() - started < MAX_STREAM_MS) {
@@ -122,6 +125,7 @@ export function itineraryEventStream(
               // The client went away between two checks; the stream's end cleans up.
             }
           });
+          stopFollowing ??= followJobElsewhere(job.id);
           const live = changeFeedIsLive();
           const changed = await waitForItineraryChange(job.id, live ? HEARTBEAT_MS - (Date.now() - lastWrite) : RECHECK_MS, stop.signal);
           if (Date.now() - lastWrite >= HEARTBEAT_MS) {
@@ -139,6 +143,7 @@ export function itineraryEventStream(
         }
       } finally {
         stopPreviews?.();
+        stopFollowing?.();
         try {
           controller.close();
         } catch {

@@ -13,6 +13,7 @@ import {
   healthSchema,
   itineraryListPageSchema,
   livenessSchema,
+  realtimeTokenSchema,
   submitAnswerSchema,
 } from "./schemas";
 
@@ -328,6 +329,23 @@ function buildDocument() {
               ["too_many_streams"],
               withRetryAfter,
             ),
+            "503": unavailable,
+            default: unexpected,
+          },
+        },
+      },
+      "/api/itineraries/{id}/realtime-token": {
+        get: {
+          operationId: "getItineraryRealtimeToken",
+          tags: ["itineraries"],
+          summary: "An Inngest Realtime subscription token for the job's live updates (Inngest runner only)",
+          description:
+            "For servers that run jobs on Inngest: a token to subscribe to the job's Inngest Realtime channel, `itinerary:<id>`, as the Inngest SDK's `subscribe` or `useRealtime` (inngest/react) take it. Topic `changed` says the job changed (read it again); topic `partial` carries previews of what the model is writing (the Preview schema). Anyone who may read the job may have one, as for GET /api/itineraries/{id}. The token expires after a few minutes; ask again to reconnect. On the local runner there is no realtime channel: 409 conflict (details.runner: \"local\"); follow GET /api/itineraries/{id}/events instead, which works on both runners.",
+          requestParams: idParams,
+          responses: {
+            "200": { description: "The token", content: json(realtimeTokenSchema) },
+            "404": notFound,
+            "409": errors("The server runs jobs on the local runner, which has no realtime channel (details.runner)", ["conflict"]),
             "503": unavailable,
             default: unexpected,
           },

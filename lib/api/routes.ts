@@ -17,6 +17,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { path: "/api/itineraries/{id}/cancel", methods: ["POST"] },
   { path: "/api/itineraries/{id}/retry", methods: ["POST"] },
   { path: "/api/itineraries/{id}/events", methods: ["GET"] },
+  { path: "/api/itineraries/{id}/realtime-token", methods: ["GET"] },
   { path: "/api/itineraries/{id}/days/{day}/revisions", methods: ["POST"] },
   { path: "/api/itineraries/{id}/days/{day}/undo", methods: ["POST"] },
   { path: "/api/itineraries/{id}/days/{day}/activities/{index}", methods: ["DELETE"] },

@@ -21,6 +21,17 @@ export const submitAnswerSchema = z.object({
   pageUrl: z.url().describe("The job's status page for people"),
 }).meta({ id: "SubmitAnswer" });
 
+export const realtimeTokenSchema = z
+  .object({
+    key: z.string().describe("The subscription token (a JWT Inngest signed); it expires after a few minutes: ask for another"),
+    channel: z.string().describe('The job\'s channel, "itinerary:<id>"'),
+    topics: z
+      .array(z.enum(["changed", "partial"]))
+      .describe("changed: the job changed, read it again (data: { at }); partial: a preview (data: the Preview schema)"),
+    apiBaseUrl: z.string().optional().describe("The Inngest API to connect to (its /v1/realtime/connect WebSocket)"),
+  })
+  .meta({ id: "RealtimeToken" });
+
 const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
 export const errorEnvelopeSchema = z.object({

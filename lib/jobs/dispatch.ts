@@ -7,6 +7,7 @@ import type { EndedStatus } from "@/lib/domain/constants";
 import { jobRunnerKind, type JobRunnerKind } from "@/lib/env";
 import { logger } from "@/lib/logger";
 import { handToLeader, isLeader } from "./leader";
+import { installLiveRelay } from "./live-relay";
 import {
   announceEndedLocally,
   cancelLocalRuns,
@@ -20,6 +21,10 @@ import {
 
 // The runner seam: whichever runner is active, callers start, cancel and announce jobs the
 // same way. With Inngest these are events; locally, runs of lib/jobs/local-functions.ts.
+
+// Every process that starts, changes or runs jobs loads this module: on the Inngest runner
+// its changes go to Inngest Realtime too (lib/jobs/live-relay.ts says why here).
+installLiveRelay();
 
 export function activeRunner(): JobRunnerKind {
   return jobRunnerKind();

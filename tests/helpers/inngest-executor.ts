@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
+import { createFakeRealtime } from "./fake-realtime";
 import { canonicalJson, hashedSigningKey, signInngestRequest, verifyInngestSignature } from "./inngest-signature";
 
 // A fake Inngest executor: it calls the app's serve route (/api/inngest) the way an Inngest
@@ -46,7 +47,8 @@ export interface FakeDevServerOptions {
  * The Inngest server's side of the SDK's own requests: `POST /fn/register` (a sync, §4.3.2),
  * `POST /e/:key` (events), and `POST /v1/checkpoint/:runId/async`, where the SDK reports the
  * steps it ran in a request whose ctx carried fn_id and qi_id (checkpointing; not in the spec).
- * What it refused (a wrong key or token) is listed in `rejected`.
+ * What it refused (a wrong key or token) is listed in `rejected`. `realtime` plays Inngest
+ * Realtime (tests/helpers/fake-realtime.ts): publishes, tokens and subscriptions.
  */
 export async function startFakeDevServer(options: FakeDevServerOptions = {}) {
   const registrations: Array<{ url: string; functions: RegisteredFunction[] }> = [];
@@ -54,11 +56,13 @@ export async function startFakeDevServer(options: FakeDevServerOptions = {}) {
   const checkpoints: Array<{ runId: string; steps: Op[] }> = [];
   const rejected: Array<{ path: string; reason: string }> = [];
   const token = options.signingKey ? `Bearer ${hashedSigningKey(options.signingKey)}` : undefined;
+  const realtime = createFakeRealtime({ token });
   const server = http.createServer((request, response) => {
     let body = "";
     request.on("data", (chunk: Buffer) => (body += chunk.toString()));
     request.on("end", () => {
       const path = request.url ?? "";
+      if (realtime.handle(request, body, response)) return;
       let answer: unknown = {};
       const refuse = (reason: string) => {
         rejected.push({ path, reason });
@@ -88,14 +92,16 @@ export async function startFakeDevServer(options: FakeDevServerOptions = {}) {
       response.end(JSON.stringify(answer));
     });
   });
+  server.on("upgrade", (request, socket, head) => realtime.upgrade(request, socket, head));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as { port: number };
   const close = () =>
     new Promise<void>((resolve) => {
+      realtime.close();
       server.close(() => resolve());
       server.closeAllConnections();
     });
-  return { url: `http://127.0.0.1:${port}`, registrations, events, checkpoints, rejected, close };
+  return { url: `http://127.0.0.1:${port}`, registrations, events, checkpoints, rejected, realtime, close };
 }
 export type FakeDevServer = Awaited<ReturnType<typeof startFakeDevServer>>;
 

@@ -42,6 +42,7 @@ async function optionalRoute(relativePath: string): Promise<RouteModule | null> 
 }
 const retryRoute = await optionalRoute("../../app/api/itineraries/[id]/retry/route");
 const eventsRoute = await optionalRoute("../../app/api/itineraries/[id]/events/route");
+const realtimeTokenRoute = await optionalRoute("../../app/api/itineraries/[id]/realtime-token/route");
 const deleteItem = (itemRoute as RouteModule).DELETE;
 /** A title suffix that says why a case is skipped. */
 const unlessMissing = (handler: unknown, what: string) => (handler ? "" : ` (skipped: ${what} does not exist yet)`);
@@ -58,6 +59,7 @@ const routes: Record<string, RouteModule | null> = {
   [`${ITEM}/cancel`]: cancelRoute as RouteModule,
   [`${ITEM}/retry`]: retryRoute,
   [`${ITEM}/events`]: eventsRoute,
+  [`${ITEM}/realtime-token`]: realtimeTokenRoute,
   "/api/health": healthRoute as RouteModule,
   "/api/health/live": livenessRoute as RouteModule,
   "/api/openapi.json": openApiRoute as RouteModule,
@@ -254,6 +256,17 @@ describe("live responses match the document", () => {
     },
   );
 
+  it.skipIf(!realtimeTokenRoute?.GET)(
+    `GET /api/itineraries/{id}/realtime-token: 409 on the local runner, 404 unknown${unlessMissing(realtimeTokenRoute?.GET, "the realtime token route")}`,
+    async () => {
+      const { id } = await idleJob();
+      const local = await call(`${ITEM}/realtime-token`, "GET", get(`/api/itineraries/${id}/realtime-token`), id);
+      expect([local.status, errorCode(local.body)]).toEqual([409, "conflict"]);
+      const missing = await call(`${ITEM}/realtime-token`, "GET", get(`/api/itineraries/${UNKNOWN_ID}/realtime-token`), UNKNOWN_ID);
+      expect([missing.status, errorCode(missing.body)]).toEqual([404, "not_found"]);
+    },
+  );
+
   it("GET /api/health: 200 with the health resource", async () => {
     expect((await call("/api/health", "GET", get("/api/health"))).status).toBe(200);
   });
@@ -350,6 +363,8 @@ describe("coverage", () => {
         if (method === "delete" && !deleteItem) continue;
         for (const status of Object.keys(operation.responses)) {
           if (status === "default" || status === "503") continue;
+          // A token needs the Inngest runner: inngest-realtime.test.ts checks that answer against this document.
+          if (path === `${ITEM}/realtime-token` && status === "200") continue;
           if (!seen.has(`${method.toUpperCase()} ${path} ${status}`)) missing.push(`${method.toUpperCase()} ${path} ${status}`);
         }
       }

@@ -7,7 +7,7 @@ import { identifyCaller } from "@/lib/api/caller";
 import { mayChange } from "@/lib/domain/owner";
 import { presentItinerary } from "@/lib/domain/presenter";
 import { tripPreview } from "@/lib/domain/share-preview";
-import { env } from "@/lib/env";
+import { env, jobRunnerKind } from "@/lib/env";
 import { getItinerary } from "@/lib/itineraries/reads";
 import { readOrUnavailable } from "../../database-outage";
 
@@ -52,6 +52,7 @@ export default async function ItineraryPage({ params }: Props) {
       canChange={canChange}
       pageUrl={pageUrlOf(requestHeaders, resource.links.page)}
       mapTileUrl={env().MAP_TILE_URL}
+      realtime={jobRunnerKind() === "inngest"}
     />
   );
 }

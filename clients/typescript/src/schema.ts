@@ -186,6 +186,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/itineraries/{id}/realtime-token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An Inngest Realtime subscription token for the job's live updates (Inngest runner only)
+         * @description For servers that run jobs on Inngest: a token to subscribe to the job's Inngest Realtime channel, `itinerary:<id>`, as the Inngest SDK's `subscribe` or `useRealtime` (inngest/react) take it. Topic `changed` says the job changed (read it again); topic `partial` carries previews of what the model is writing (the Preview schema). Anyone who may read the job may have one, as for GET /api/itineraries/{id}. The token expires after a few minutes; ask again to reconnect. On the local runner there is no realtime channel: 409 conflict (details.runner: "local"); follow GET /api/itineraries/{id}/events instead, which works on both runners.
+         */
+        get: operations["getItineraryRealtimeToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/itineraries/{id}/retry": {
         parameters: {
             query?: never;
@@ -499,6 +519,16 @@ export interface components {
             value: {
                 [key: string]: unknown;
             } | null;
+        };
+        RealtimeToken: {
+            /** @description The Inngest API to connect to (its /v1/realtime/connect WebSocket) */
+            apiBaseUrl?: string;
+            /** @description The job's channel, "itinerary:<id>" */
+            channel: string;
+            /** @description The subscription token (a JWT Inngest signed); it expires after a few minutes: ask for another */
+            key: string;
+            /** @description changed: the job changed, read it again (data: { at }); partial: a preview (data: the Preview schema) */
+            topics: ("changed" | "partial")[];
         };
         RevisionRequest: {
             /** @description How to change the day, in words: "more relaxed", "swap the museum for a food market" */
@@ -1309,6 +1339,67 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before asking again */
                     "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The database or the job queue is unreachable (code: database_unavailable, dispatch_failed) */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before asking again */
+                    "Retry-After": number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Something went wrong on our side (code: internal_error) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getItineraryRealtimeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The job id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The token */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RealtimeToken"];
+                };
+            };
+            /** @description No itinerary has this id (malformed ids included) (code: not_found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The server runs jobs on the local runner, which has no realtime channel (details.runner) (code: conflict) */
+            409: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
