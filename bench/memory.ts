@@ -100,6 +100,10 @@ async function main() {
       NEXT_TELEMETRY_DISABLED: "1",
       ...(NODE_OPTIONS ? { NODE_OPTIONS } : {}),
     },
+  }).catch(async (error: unknown) => {
+    booting = false;
+    await rm(folder, { recursive: true, force: true });
+    throw error;
   });
   booting = false;
   await listening;
