@@ -21,6 +21,9 @@ import * as collectionRoute from "@/app/api/itineraries/route";
 import * as itemRoute from "@/app/api/itineraries/[id]/route";
 import * as cancelRoute from "@/app/api/itineraries/[id]/cancel/route";
 import * as healthRoute from "@/app/api/health/route";
+import * as revisionsRoute from "@/app/api/itineraries/[id]/days/[day]/revisions/route";
+import * as undoRoute from "@/app/api/itineraries/[id]/days/[day]/undo/route";
+import * as activityRoute from "@/app/api/itineraries/[id]/days/[day]/activities/[index]/route";
 import * as livenessRoute from "@/app/api/health/live/route";
 import { NextRequest } from "next/server";
 import { resetEnvCache } from "@/lib/env";
@@ -29,7 +32,7 @@ import { findItineraryById, insertItinerary } from "@/lib/db/queries/itineraries
 import { localRunner } from "@/lib/jobs/local-functions";
 import { createTestDatabase } from "../helpers/database";
 
-type Handler = (request: Request, context: { params: Promise<{ id: string }> }) => Response | Promise<Response>;
+type Handler = (request: Request, context: { params: Promise<{ id: string } & Record<string, string>> }) => Response | Promise<Response>;
 type RouteModule = Partial<Record<"GET" | "POST" | "DELETE", Handler>>;
 
 /** Routes still being written may be missing; their cases are skipped, not failed. */
@@ -52,6 +55,9 @@ const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 const ITEM = "/api/itineraries/{id}";
 const COLLECTION = "/api/itineraries";
 const valid = { destination: "Lisbon, Portugal", durationDays: 2 };
+const REVISIONS = `${ITEM}/days/{day}/revisions`;
+const UNDO = `${ITEM}/days/{day}/undo`;
+const ACTIVITY = `${ITEM}/days/{day}/activities/{index}`;
 
 const routes: Record<string, RouteModule | null> = {
   [COLLECTION]: collectionRoute as RouteModule,
@@ -60,12 +66,15 @@ const routes: Record<string, RouteModule | null> = {
   [`${ITEM}/retry`]: retryRoute,
   [`${ITEM}/events`]: eventsRoute,
   [`${ITEM}/realtime-token`]: realtimeTokenRoute,
+  [REVISIONS]: revisionsRoute as RouteModule,
+  [UNDO]: undoRoute as RouteModule,
+  [ACTIVITY]: activityRoute as RouteModule,
   "/api/health": healthRoute as RouteModule,
   "/api/health/live": livenessRoute as RouteModule,
   "/api/openapi.json": openApiRoute as RouteModule,
 };
 
-const context = (id: string) => ({ params: Promise.resolve({ id }) });
+const context = (id: string, more: Record<string, string> = {}) => ({ params: Promise.resolve({ id, ...more }) });
 const post = (path: string, body: string, headers: Record<string, string> = {}) =>
   new Request(`${ORIGIN}${path}`, {
     method: "POST",
@@ -78,11 +87,11 @@ let document: OpenApiDocument;
 let contract: ReturnType<typeof contractChecker>;
 
 /** Through proxy.ts first, as in production: it may answer (CORS, 403, 405) before the route. */
-async function call(path: string, method: "GET" | "POST" | "DELETE", request: Request, id?: string) {
+async function call(path: string, method: "GET" | "POST" | "DELETE", request: Request, id?: string, more?: Record<string, string>) {
   const handler = routes[path]?.[method];
   if (!handler) throw new Error(`No ${method} handler for ${path}`);
   const early = await proxy(new NextRequest(request.url, { method: request.method, headers: request.headers }));
-  const response = early.headers.get("x-middleware-next") === "1" ? await handler(request, context(id ?? "")) : early;
+  const response = early.headers.get("x-middleware-next") === "1" ? await handler(request, context(id ?? "", more)) : early;
   const status = response.status;
   const body = await contract.check(path, method, response);
   return { status, body, headers: response.headers };
@@ -266,6 +275,52 @@ describe("live responses match the document", () => {
       expect([missing.status, errorCode(missing.body)]).toEqual([404, "not_found"]);
     },
   );
+  it("POST …/days/{day}/revisions: 202 with Location, then the day revised; each refusal in the error envelope", async () => {
+    const id = await finishedJobId();
+    const path = (day: string) => `/api/itineraries/${id}/days/${day}/revisions`;
+    const revise = (day: string, body: string, headers: Record<string, string> = {}) => call(REVISIONS, "POST", post(path(day), body, headers), id, { day });
+    const accepted = await revise("1", JSON.stringify({ instruction: "more relaxed" }), { "idempotency-key": "contract-revision" });
+    expect(accepted.status).toBe(202);
+    expect(accepted.headers.get("location")).toBe(`${ORIGIN}/api/itineraries/${id}`);
+    await vi.waitFor(
+      async () => {
+        const job = (await call(ITEM, "GET", get(`/api/itineraries/${id}`), id)).body as { days: Array<{ state: string; revision: number }> };
+        expect(job.days[0]).toMatchObject({ state: "ready", revision: 2 });
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    expect((await revise("1", "{not json")).status).toBe(400);
+    expect((await revise("1", JSON.stringify({ instruction: "again" }), { "idempotency-key": "x".repeat(1000) })).status).toBe(400);
+    const invalid = await revise("1", JSON.stringify({ instruction: "" }));
+    expect([invalid.status, errorCode(invalid.body)]).toEqual([422, "validation_failed"]);
+    expect((await revise("9", JSON.stringify({ instruction: "x" }))).status).toBe(404);
+    const unknown = await call(REVISIONS, "POST", post(`/api/itineraries/${UNKNOWN_ID}/days/1/revisions`, JSON.stringify({ instruction: "x" })), UNKNOWN_ID, { day: "1" });
+    expect([unknown.status, errorCode(unknown.body)]).toEqual([404, "not_found"]);
+    const processing = (await idleJob()).id;
+    const conflict = await call(REVISIONS, "POST", post(`/api/itineraries/${processing}/days/1/revisions`, JSON.stringify({ instruction: "x" })), processing, { day: "1" });
+    expect([conflict.status, errorCode(conflict.body)]).toEqual([409, "conflict"]);
+  });
+
+  it("DELETE …/days/{day}/activities/{index} and POST …/days/{day}/undo: 200 with the job; 409 with nothing to undo; 404 unknown", async () => {
+    const id = await finishedJobId();
+    const remove = (day: string, index: string, target = id) =>
+      call(ACTIVITY, "DELETE", new Request(`${ORIGIN}/api/itineraries/${target}/days/${day}/activities/${index}`, { method: "DELETE" }), target, { day, index });
+    const undo = (day: string, target = id) => call(UNDO, "POST", post(`/api/itineraries/${target}/days/${day}/undo`, ""), target, { day });
+
+    const nothing = await undo("2");
+    expect([nothing.status, errorCode(nothing.body)]).toEqual([409, "conflict"]);
+    const removed = await remove("2", "0");
+    expect(removed.status).toBe(200);
+    expect((removed.body as { days: Array<{ revision: number }> }).days[1]!.revision).toBe(2);
+    const undone = await undo("2");
+    expect(undone.status).toBe(200);
+    expect((undone.body as { days: Array<{ revision: number }> }).days[1]!.revision).toBe(1);
+    expect((await remove("2", "99")).status).toBe(404);
+    expect((await remove("1", "0", UNKNOWN_ID)).status).toBe(404);
+    expect((await undo("1", UNKNOWN_ID)).status).toBe(404);
+    const processing = (await idleJob()).id;
+    expect((await remove("1", "0", processing)).status).toBe(409);
+  });
 
   it("GET /api/health: 200 with the health resource", async () => {
     expect((await call("/api/health", "GET", get("/api/health"))).status).toBe(200);
@@ -317,6 +372,19 @@ describe("with API keys, a rate limit and a stream cap configured", () => {
     }
     const foreignDelete = await call(ITEM, "DELETE", new Request(`${ORIGIN}/api/itineraries/${id}`, { method: "DELETE", headers: { origin: "https://evil.example" } }), id);
     expect([foreignDelete.status, errorCode(foreignDelete.body)]).toEqual([403, "forbidden"]);
+    const days = [
+      [REVISIONS, "POST", `/api/itineraries/${id}/days/1/revisions`, JSON.stringify({ instruction: "more food" })],
+      [UNDO, "POST", `/api/itineraries/${id}/days/1/undo`, ""],
+      [ACTIVITY, "DELETE", `/api/itineraries/${id}/days/1/activities/0`, null],
+    ] as const;
+    for (const [path, method, url, body] of days) {
+      const request = (headers: Record<string, string>) =>
+        new Request(`${ORIGIN}${url}`, { method, headers: { "content-type": "application/json", ...headers }, ...(body === null ? {} : { body }) });
+      const anonymous = await call(path, method, request({}), id, { day: "1", index: "0" });
+      expect([anonymous.status, errorCode(anonymous.body)], path).toEqual([401, "unauthorized"]);
+      const foreign = await call(path, method, request({ origin: "https://evil.example" }), id, { day: "1", index: "0" });
+      expect([foreign.status, errorCode(foreign.body)], path).toEqual([403, "forbidden"]);
+    }
     const foreignSubmit = await call(COLLECTION, "POST", post(COLLECTION, JSON.stringify(valid), { origin: "https://evil.example" }));
     expect([foreignSubmit.status, errorCode(foreignSubmit.body)]).toEqual([403, "forbidden"]);
     expect((await findItineraryById({ id }))?.status).toBe("processing");

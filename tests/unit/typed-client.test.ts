@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createItineraClient, waitForItinerary, watchItinerary, type ItineraryResource, type Preview } from "../../clients/typescript/src";
+import { createItineraClient, waitForDayRevision, waitForItinerary, watchItinerary, type ItineraryResource, type Preview } from "../../clients/typescript/src";
 
 // The typed API client: what it sends, and that a minimal request type-checks while a
 // broken one does not (the @ts-expect-error lines fail `npm run typecheck` if they compile).
@@ -54,6 +54,44 @@ describe("the typed client", () => {
     expect(finished.status).toBe("completed");
     expect(requests).toHaveLength(3);
     expect(requests[0]?.url).toBe("https://itinera.example/api/itineraries/00000000-0000-4000-8000-000000000001");
+  });
+
+  it("revises a day (typed path, body and Idempotency-Key) and waits until that day is no longer revising", async () => {
+    const id = "00000000-0000-4000-8000-000000000001";
+    const withDay = (state: "ready" | "revising" | "failed", revision: number) =>
+      ({ ...resource("completed"), days: [{ day: 1, state: "ready", revision: 1 }, { day: 2, state, revision, error: state === "failed" ? "down" : null }] }) as unknown as ItineraryResource;
+    const { fetch, requests } = recordingFetch([
+      { status: 202, body: withDay("revising", 1), headers: { "retry-after": "0" } },
+      { status: 200, body: withDay("revising", 1), headers: { "retry-after": "0" } },
+      { status: 200, body: withDay("ready", 2) },
+    ]);
+    const client = createItineraClient({ baseUrl: "https://itinera.example", fetch });
+    const { data } = await client.POST("/api/itineraries/{id}/days/{day}/revisions", {
+      params: { path: { id, day: 2 } },
+      body: { instruction: "more relaxed" },
+      headers: { "Idempotency-Key": "change-7" },
+    });
+    expect(data?.days[1]?.state).toBe("revising");
+    expect(requests[0]?.url).toBe(`https://itinera.example/api/itineraries/${id}/days/2/revisions`);
+    expect(requests[0]?.headers.get("idempotency-key")).toBe("change-7");
+    expect(await requests[0]?.json()).toEqual({ instruction: "more relaxed" });
+
+    const { job, day } = await waitForDayRevision(client, id, 2, { intervalMs: 1 });
+    expect(day).toMatchObject({ day: 2, state: "ready", revision: 2 });
+    expect(job.days).toHaveLength(2);
+    expect(requests).toHaveLength(3);
+  });
+
+  it("hands back a failed revision as it is, and rejects for a day the trip does not have", async () => {
+    const failed = { ...resource("completed"), days: [{ day: 1, state: "failed", revision: 1, error: "The model is unavailable." }] };
+    const client = createItineraClient({ baseUrl: "https://itinera.example", fetch: recordingFetch([{ status: 200, body: failed }]).fetch });
+    expect((await waitForDayRevision(client, failed.id, 1)).day).toMatchObject({ state: "failed", error: "The model is unavailable." });
+    await expect(waitForDayRevision(client, failed.id, 3)).rejects.toThrow(/no day 3/);
+    const typeChecks = () => {
+      // @ts-expect-error a revision needs an instruction
+      void client.POST("/api/itineraries/{id}/days/{day}/revisions", { params: { path: { id: failed.id, day: 1 } }, body: {} });
+    };
+    expect(typeof typeChecks).toBe("function");
   });
 
   it("is typed from the API: a missing or misspelt field does not compile", () => {

@@ -58,3 +58,32 @@ export async function waitForItinerary(
     await new Promise((resolve) => setTimeout(resolve, Math.max(0.2, Number.isFinite(seconds) ? seconds : 2) * 1000));
   }
 }
+
+export type ItineraryDay = ItineraryResource["days"][number];
+
+/**
+ * Polls a job until day `day` is no longer `revising`: after `POST …/days/{day}/revisions`
+ * (202), the new revision has landed (`state` "ready", `revision` one higher) or failed
+ * (`state` "failed", `error` says why; the plan is unchanged). Resolves with the job and
+ * that day; check `day.state`. Waits as long as Retry-After asks (else `intervalMs`) between
+ * reads. Rejects on an error answer, a job without that day, or after `timeoutMs`.
+ */
+export async function waitForDayRevision(
+  client: Client<paths>,
+  id: string,
+  day: number,
+  { timeoutMs = 5 * 60_000, intervalMs = 2_000, signal }: { timeoutMs?: number; intervalMs?: number; signal?: AbortSignal } = {},
+): Promise<{ job: ItineraryResource; day: ItineraryDay }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { data, error, response } = await client.GET("/api/itineraries/{id}", { params: { path: { id } }, signal });
+    if (error || !data) throw new Error(`Reading itinerary ${id} failed: ${error?.error.message ?? response.status}`);
+    const found = data.days.find((entry) => entry.day === day);
+    if (!found) throw new Error(`Itinerary ${id} has no day ${day}.`);
+    if (found.state !== "revising") return { job: data, day: found };
+    if (Date.now() >= deadline) throw new Error(`Day ${day} of itinerary ${id} was still revising after ${timeoutMs} ms.`);
+    const seconds = Number(response.headers.get("retry-after") ?? Number.NaN);
+    const waitMs = Number.isFinite(seconds) ? Math.max(0.2, seconds) * 1000 : intervalMs;
+    await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+}
