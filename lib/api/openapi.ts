@@ -142,7 +142,7 @@ function buildDocument() {
           tags: ["itineraries"],
           summary: "The job: status, progress, days so far, result or error",
           description:
-            "Public: the id is the capability. Poll with If-None-Match to get 304 while nothing changed, and honour Retry-After while the job is processing.",
+            "Public: the id is the capability. Poll with If-None-Match to get 304 while nothing changed, and honour Retry-After while the job is processing or one of its days is being revised.",
           requestParams: {
             ...idParams,
             header: z.object({

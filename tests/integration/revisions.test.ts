@@ -143,6 +143,7 @@ describe("changing a day of a finished trip", () => {
 
     const after = await settled(id, 2);
     expect(after.status).toBe("completed");
+    expect((await jobRoute.GET(new Request(`http://localhost/api/itineraries/${id}`), params({ id }))).headers.get("retry-after")).toBeNull();
     expect(dayOf(after, 2)).toMatchObject({ revision: 2, state: "ready", error: null });
     expect(dayOf(after, 2).activities[0]?.title).toBe("Slower: make it more relaxed");
     expect(dayOf(after, 2).activities).toHaveLength(dayOf(before, 2).activities.length - 1);
@@ -197,6 +198,8 @@ describe("changing a day of a finished trip", () => {
     onRevise = () => new Promise<void>((resolve) => (release = resolve));
     expect((await revise(id, 1, { instruction: "no museums" })).status).toBe(202);
     await vi.waitFor(() => expect(calls.get("revise-day-1")).toBe(1));
+    // A poller is told to come back soon while the day is being rewritten (and not after: see above).
+    expect((await jobRoute.GET(new Request(`http://localhost/api/itineraries/${id}`), params({ id }))).headers.get("retry-after")).not.toBeNull();
     expect((await revise(id, 1, { instruction: "again" })).status).toBe(409);
     expect((await undo(id, 1)).status).toBe(409);
     expect((await remove(id, 1, 0)).status).toBe(409);

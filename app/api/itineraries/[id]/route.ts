@@ -3,6 +3,7 @@ import type { ItineraryRow } from "@/lib/db/schema";
 import { etagOf, matchesIfNoneMatch } from "@/lib/api/conditional";
 import { errorResponse, POLL_AFTER_SECONDS } from "@/lib/api/http";
 import { presentItinerary } from "@/lib/domain/presenter";
+import { anyDayRevising } from "@/lib/domain/revision";
 import { deleteItinerary } from "@/lib/itineraries/commands";
 import { requireItinerary, requireItineraryRow } from "@/lib/itineraries/reads";
 
@@ -10,7 +11,8 @@ type Context = { params: Promise<{ id: string }> };
 
 function resourceHeaders(job: ItineraryRow): Headers {
   const headers = new Headers({ ETag: etagOf(job), "Cache-Control": "no-cache" });
-  if (job.status === "processing") headers.set("Retry-After", String(POLL_AFTER_SECONDS));
+  // Worth asking again soon while the job runs or one of its days is being rewritten.
+  if (job.status === "processing" || anyDayRevising(job.dayStates)) headers.set("Retry-After", String(POLL_AFTER_SECONDS));
   return headers;
 }
 
