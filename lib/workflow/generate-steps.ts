@@ -134,7 +134,7 @@ export async function planOutlineDetails(id: string): Promise<DetailsStepResult>
     landed,
   } = await callModel(id, "details", null, (onPartial) => generateOutlineDetails(job, skeleton, onPartial));
   const details = { ...value, timeZone: knownTimeZone(value.timeZone) };
-  const saved = await untilDatabaseAnswers(() => saveOutlineDetails({ id, details }));
+  const saved = await untilDatabaseAnswers(() => saveOutlineDetails({ id, details, usage }));
   if (saved) notifyItineraryChanged(id);
   landed();
   if (!saved) {

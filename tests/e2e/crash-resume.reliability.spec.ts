@@ -25,6 +25,7 @@ interface JobResource {
   progress: number;
   daysCompleted: number;
   days: Array<{ day: number }>;
+  outline: { summary: string | null } | null;
   itinerary: Array<{ day: number; activities: unknown[] }> | null;
   error: string | null;
   usage: { totalTokens: number } | null;
@@ -109,6 +110,8 @@ test("a job interrupted by SIGKILL resumes after a restart without repeating fin
   const killedAt = Date.now();
 
   const landed = beforeKill.days.map((day) => day.day);
+  // The outline's details are written beside the days: stored before the kill, or not yet.
+  const detailsLanded = beforeKill.outline?.summary != null;
   expect(landed.length).toBeGreaterThanOrEqual(2);
   expect(landed.length).toBeLessThan(DAYS);
   // Let the fake server notice the dropped connections, then freeze the "before" picture.
@@ -141,7 +144,7 @@ test("a job interrupted by SIGKILL resumes after a restart without repeating fin
     `[crash-resume] days landed before SIGKILL: ${landed.join(", ")} (progress ${beforeKill.progress} %); ` +
       `completed ${resumeMs} ms after the kill (server ready in ${firstBootMs} ms, after the restart in ${secondBootMs} ms)`,
   );
-  console.info(`[crash-resume] LLM calls before the crash: ${JSON.stringify(countsBefore)}`);
+  console.info(`[crash-resume] LLM calls before the crash: ${JSON.stringify(countsBefore)} (details stored: ${detailsLanded})`);
   console.info(`[crash-resume] LLM calls after the restart: ${JSON.stringify(countsAfter)}`);
   console.info(`[crash-resume] LLM calls in total: ${JSON.stringify(countsTotal)}`);
 
@@ -154,14 +157,22 @@ test("a job interrupted by SIGKILL resumes after a restart without repeating fin
   expect(numbers).toEqual([1, 2, 3, 4, 5, 6, 7]);
   expect(new Set(numbers).size).toBe(DAYS);
   expect(finished.itinerary?.every((day) => day.activities.length > 0)).toBe(true);
+  expect(finished.outline?.summary).toEqual(expect.any(String));
 
-  // The outline and the days that had landed were paid for once, before the crash only.
+  // The outline, its details if they had landed and the days that had landed were paid for
+  // once, before the crash only.
   expect(countsTotal.outline).toBe(1);
+  expect(countsBefore["outline-details"]).toBe(1); // asked beside the days, which had begun
+  if (detailsLanded) expect(countsAfter["outline-details"], "details asked again after the restart").toBeUndefined();
+  else expect(countsTotal["outline-details"]).toBeGreaterThanOrEqual(2);
   for (const day of landed) {
     expect(countsTotal[`day-${day}`], `day ${day} landed before the crash`).toBe(1);
     expect(countsAfter[`day-${day}`], `day ${day} asked again after the restart`).toBeUndefined();
   }
   // Every other day was asked for at least once, and nothing unexpected was asked.
+  expect(Object.keys(countsTotal).toSorted()).toEqual(
+    ["outline", "outline-details", ...Array.from({ length: DAYS }, (_, index) => `day-${index + 1}`)].toSorted(),
+  );
   for (let day = 1; day <= DAYS; day += 1) expect(countsTotal[`day-${day}`]).toBeGreaterThanOrEqual(1);
   expect(countsTotal.unknown).toBeUndefined();
   expect(Object.keys(countsAfter).length, "the restarted server asked the model for nothing").toBeGreaterThan(0);

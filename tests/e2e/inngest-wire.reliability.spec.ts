@@ -43,6 +43,7 @@ interface JobResource {
   id: string;
   status: string;
   progress: number;
+  outline: { summary: string | null } | null;
   itinerary: Array<{ day: number; activities: unknown[] }> | null;
   error: string | null;
 }
@@ -208,7 +209,7 @@ for (const mode of MODES) {
       expect(fake.calls.length, "a sync asks the model nothing").toBe(callsBefore);
     });
 
-    test("a 3-day job submitted through the API runs to completion with 4 model calls", async () => {
+    test("a 3-day job submitted through the API runs to completion with 5 model calls", async () => {
       const { destination, jobId, event } = await submit("complete", 3);
       // Nothing runs in the app by itself: the job waits for Inngest to call.
       expect((await getJob(jobId)).status).toBe("processing");
@@ -220,20 +221,25 @@ for (const mode of MODES) {
       expect(run.output).toEqual({ days: 3 });
       // Every answer says which execution version it speaks.
       expect(new Set(run.requests.map((request) => request.reqVersion))).toEqual(new Set(["2"]));
-      // The outline first; then the three days, planned together and run one request each;
-      // then finalize and notify. Each body ran once.
+      // The outline first; then its details and the three days, planned together and run one
+      // request each; then finalize and notify. Each body ran once.
       // The first request runs the outline (reported to the checkpoint API) and plans the
-      // three days; each day then runs in a request of its own. With parallel steps seen,
-      // every later step is planned first and then run alone: finalize, then notify.
+      // details and the three days; each then runs in a request of its own. With parallel
+      // steps seen, every later step is planned first and then run alone: finalize, then notify.
       const [first] = run.requests;
       expect(first?.checkpointed.map((op) => `${op.op} ${op.displayName}`)).toEqual(["StepRun outline"]);
-      expect(first?.ops.map((op) => `${op.op} ${op.displayName}`).toSorted()).toEqual(["StepPlanned day-1", "StepPlanned day-2", "StepPlanned day-3"]);
-      expect(run.requests.map((request) => request.step.replace(/^day-\d+$/, "day"))).toEqual(
-        ["step", "day", "day", "day", "step", "finalize", "step", "notify", "step"],
+      expect(first?.ops.map((op) => `${op.op} ${op.displayName}`).toSorted()).toEqual([
+        "StepPlanned day-1",
+        "StepPlanned day-2",
+        "StepPlanned day-3",
+        "StepPlanned outline-details",
+      ]);
+      expect(run.requests.map((request) => request.step.replace(/^(day-\d+|outline-details)$/, "parallel"))).toEqual(
+        ["step", "parallel", "parallel", "parallel", "parallel", "step", "finalize", "step", "notify", "step"],
       );
-      expect(sorted(run.requests.slice(1, 4).map((request) => request.step))).toEqual(["day-1", "day-2", "day-3"]);
+      expect(sorted(run.requests.slice(1, 5).map((request) => request.step))).toEqual(["day-1", "day-2", "day-3", "outline-details"]);
       expect(run.requests.at(-1)?.status).toBe(200);
-      expect(sorted(bodiesRun(run))).toEqual(sorted(["outline", "day-1", "day-2", "day-3", "finalize", "notify"]));
+      expect(sorted(bodiesRun(run))).toEqual(sorted(["outline", "outline-details", "day-1", "day-2", "day-3", "finalize", "notify"]));
       expect(bodiesRun(run).slice(-2)).toEqual(["finalize", "notify"]);
 
       const job = await getJob(jobId);
@@ -241,8 +247,9 @@ for (const mode of MODES) {
       expect(job.progress).toBe(100);
       expect(job.error).toBeNull();
       expect(job.itinerary?.map((day) => day.day)).toEqual([1, 2, 3]);
-      expect(countByTask(destination)).toEqual({ outline: 1, "day-1": 1, "day-2": 1, "day-3": 1 });
-      expect(callsFor(destination)).toHaveLength(4);
+      expect(job.outline?.summary).toEqual(expect.any(String));
+      expect(countByTask(destination)).toEqual({ outline: 1, "outline-details": 1, "day-1": 1, "day-2": 1, "day-3": 1 });
+      expect(callsFor(destination)).toHaveLength(5);
       expect(devServer.rejected).toEqual([]);
       completed = { run, destination, jobId };
     });
@@ -252,7 +259,7 @@ for (const mode of MODES) {
       const { run, destination, jobId } = completed!;
       const before = callsFor(destination).length;
       expect(Object.keys(run.memo).toSorted()).toEqual(
-        ["outline", "day-1", "day-2", "day-3", "finalize", "notify"].map(stepId).toSorted(),
+        ["outline", "outline-details", "day-1", "day-2", "day-3", "finalize", "notify"].map(stepId).toSorted(),
       );
 
       const replay = await executor.call({ fnId: GENERATE, event: run.event, runId: run.runId, steps: run.memo, stack: run.stack });
@@ -260,7 +267,7 @@ for (const mode of MODES) {
       expect(replay.status).toBe(200);
       expect(replay.body).toEqual({ days: 3 });
       expect(callsFor(destination)).toHaveLength(before);
-      expect(before).toBe(4);
+      expect(before).toBe(5);
       expect((await getJob(jobId)).status).toBe("completed");
     });
 
@@ -290,24 +297,27 @@ for (const mode of MODES) {
       }
       expect(JSON.stringify(run.requests)).not.toContain("sk-do-not-leak");
       // The retries came with the other steps memoized, and only day 2 ran again.
-      expect(dayTwo[2]?.memo.toSorted()).toEqual(["day-1", "day-3", "outline"]);
-      expect(sorted(bodiesRun(run))).toEqual(sorted(["outline", "day-1", "day-2", "day-2", "day-2", "day-3", "finalize", "notify"]));
-      expect(countByTask(destination)).toEqual({ outline: 1, "day-1": 1, "day-2": 3, "day-3": 1 });
-      expect(callsFor(destination)).toHaveLength(6);
+      expect(dayTwo[2]?.memo.toSorted()).toEqual(["day-1", "day-3", "outline", "outline-details"]);
+      expect(sorted(bodiesRun(run))).toEqual(
+        sorted(["outline", "outline-details", "day-1", "day-2", "day-2", "day-2", "day-3", "finalize", "notify"]),
+      );
+      expect(countByTask(destination)).toEqual({ outline: 1, "outline-details": 1, "day-1": 1, "day-2": 3, "day-3": 1 });
+      expect(callsFor(destination)).toHaveLength(7);
 
       const job = await getJob(jobId);
       expect(job.status).toBe("completed");
       expect(job.itinerary?.map((day) => day.day)).toEqual([1, 2, 3]);
     });
 
-    test("cancelling through the API aborts the day calls waiting for the model, and the run stops", async () => {
+    test("cancelling through the API aborts the calls waiting for the model, and the run stops", async () => {
       const { destination, jobId, event } = await submit("cancelled", 3);
-      // The outline answers; every day call waits for the model until its caller gives up.
+      // The outline answers; the details and every day call wait for the model until their
+      // caller gives up.
       scripts.set(destination, (call) => (taskKey(call) === "outline" ? undefined : { kind: "hang" }));
 
       const running = executor.run(GENERATE, event, { parallel: true, checkpointing: true });
-      const inFlight = () => callsFor(destination).filter((call) => call.task?.task === "day" && call.finishedAt === undefined);
-      await expect.poll(() => inFlight().length, { timeout: 15_000 }).toBe(3);
+      const inFlight = () => callsFor(destination).filter((call) => taskKey(call) !== "outline" && call.finishedAt === undefined);
+      await expect.poll(() => inFlight().length, { timeout: 15_000 }).toBe(4);
 
       const cancelledAt = Date.now();
       const response = await fetch(`${server.url}/api/itineraries/${jobId}/cancel`, { method: "POST" });
@@ -320,8 +330,9 @@ for (const mode of MODES) {
       const stoppedMs = Date.now() - cancelledAt;
       expect(run.status).toBe("cancelled");
       expect(run.cancelledBy?.data).toEqual({ id: jobId });
-      // Each day step stopped at once, for good (not retried), and nothing ran after them.
-      for (const day of ["day-1", "day-2", "day-3"]) {
+      // The details and each day step stopped at once, for good (not retried), and nothing
+      // ran after them.
+      for (const day of ["outline-details", "day-1", "day-2", "day-3"]) {
         const requests = requestsFor(run, day);
         expect(requests.map((request) => request.ops.map((op: Op) => `${op.op}:${op.error?.name}`))).toEqual([["StepFailed:JobNotActiveError"]]);
       }
@@ -329,10 +340,10 @@ for (const mode of MODES) {
       expect(bodiesRun(run)).not.toContain("finalize");
       expect(run.failure).toBeUndefined();
 
-      // The model saw every day call abandoned by its caller.
-      const days = callsFor(destination).filter((call) => call.task?.task === "day");
-      expect(days.map((call) => call.aborted)).toEqual([true, true, true]);
-      expect(countByTask(destination)).toEqual({ outline: 1, "day-1": 1, "day-2": 1, "day-3": 1 });
+      // The model saw the details call and every day call abandoned by its caller.
+      const abandoned = callsFor(destination).filter((call) => taskKey(call) !== "outline");
+      expect(abandoned.map((call) => call.aborted)).toEqual([true, true, true, true]);
+      expect(countByTask(destination)).toEqual({ outline: 1, "outline-details": 1, "day-1": 1, "day-2": 1, "day-3": 1 });
       const job = await getJob(jobId);
       expect(job.status).toBe("cancelled");
       expect(job.itinerary ?? []).toEqual([]);
@@ -363,8 +374,8 @@ for (const mode of MODES) {
       expect(run.failure?.status).toBe("completed");
       expect(run.failure?.event).toMatchObject({ name: "inngest/function.failed", data: { function_id: GENERATE } });
       expect(bodiesRun(run)).not.toContain("finalize");
-      expect(countByTask(destination)).toEqual({ outline: 1, "day-1": 5, "day-2": 1 });
-      expect(callsFor(destination)).toHaveLength(7);
+      expect(countByTask(destination)).toEqual({ outline: 1, "outline-details": 1, "day-1": 5, "day-2": 1 });
+      expect(callsFor(destination)).toHaveLength(8);
 
       const job = await getJob(jobId);
       expect(job.status).toBe("failed");

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { startFakeOpenAIServer, type FakeOpenAICall, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
+import { promptStepId } from "../../lib/llm/prompts";
 import { migratePostgres, startTemporaryPostgres, type TemporaryPostgres } from "../helpers/postgres";
 import { freePort, startAppServer, type AppServer } from "./helpers/app-server";
 
@@ -11,10 +12,10 @@ import { freePort, startAppServer, type AppServer } from "./helpers/app-server";
 const JOBS = 20;
 const DAYS = 2;
 const LLM_CONCURRENCY = 3;
-const MINIMUM_CALLS = JOBS * (1 + DAYS);
+/** Each job: the outline's skeleton, its details and each day. */
+const MINIMUM_CALLS = JOBS * (2 + DAYS);
 
-const stepOf = (call: FakeOpenAICall) =>
-  `${call.task?.trip.destination}#${call.task?.task === "day" ? `day-${call.task.day}` : "outline"}`;
+const stepOf = (call: FakeOpenAICall) => `${call.task?.trip.destination}#${call.task ? promptStepId(call.task) : "unknown"}`;
 const repeated = (calls: readonly FakeOpenAICall[]) => {
   const counts = new Map<string, number>();
   for (const call of calls) counts.set(stepOf(call), (counts.get(stepOf(call)) ?? 0) + 1);
@@ -102,4 +103,6 @@ test("one leader runs every job; when it dies the other instance finishes them a
   // Only the calls the dead leader had in flight may be made again.
   expect(extra).toBeLessThanOrEqual(LLM_CONCURRENCY);
   expect(repeated(fake.calls)).toBeLessThanOrEqual(LLM_CONCURRENCY);
+  // Every step of every job was asked for: none was skipped.
+  expect(new Set(fake.calls.map(stepOf)).size).toBe(MINIMUM_CALLS);
 });

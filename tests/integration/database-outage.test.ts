@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeOpenAIServer, type FakeOpenAIServer } from "../fixtures/fake-openai-server";
+import { promptStepId } from "@/lib/llm/prompts";
 import { migratePostgres, startTemporaryPostgres, type TemporaryPostgres } from "../helpers/postgres";
 import { startTcpProxy } from "../helpers/tcp-proxy";
 
@@ -66,10 +67,13 @@ describe("a database outage mid-run", () => {
     for (const id of ids) expect((await findItineraryById({ id }))?.status).toBe("completed");
     const perStep = new Map<string, number>();
     for (const call of fake.calls) {
-      const key = `${call.task?.trip.destination}#${call.task?.task === "day" ? `day-${call.task.day}` : "outline"}`;
+      const key = `${call.task?.trip.destination}#${call.task ? promptStepId(call.task) : "unknown"}`;
       perStep.set(key, (perStep.get(key) ?? 0) + 1);
     }
-    expect(fake.calls).toHaveLength(JOBS * (1 + DAYS));
+    // The outline's skeleton, its details and each day: one call each.
+    expect(fake.calls).toHaveLength(JOBS * (2 + DAYS));
     expect([...perStep.values()].every((count) => count === 1)).toBe(true);
+    expect(perStep.size).toBe(JOBS * (2 + DAYS));
+    for (const id of ids) expect((await findItineraryById({ id }))?.outline?.summary).toEqual(expect.any(String));
   }, 150_000);
 });

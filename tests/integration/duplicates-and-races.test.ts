@@ -46,8 +46,13 @@ function callCounts(id: string): Record<string, number> {
   return counts;
 }
 
+/** One call per step: the outline, its details and each day. */
 const expectedCounts = (days: number) =>
-  Object.fromEntries([["outline", 1], ...Array.from({ length: days }, (_, index) => [`day-${index + 1}`, 1])]);
+  Object.fromEntries([
+    ["outline", 1],
+    ["outline-details", 1],
+    ...Array.from({ length: days }, (_, index) => [`day-${index + 1}`, 1]),
+  ]);
 
 /** A second "process": a runner wired like lib/jobs/runner.ts, sharing only the database. */
 function makeRunner() {
@@ -186,12 +191,15 @@ describe("cancellation races", () => {
 
   it("cancel during the day steps: in-flight calls are aborted, nothing lands afterwards", async () => {
     const id = await newJob(4);
-    fake.setReply((call) => (call.task?.task === "day" && call.task.day > 1 ? { kind: "hang" } : undefined));
+    // Days 2–4 and the outline's details hang.
+    fake.setReply((call) =>
+      (call.task?.task === "day" && call.task.day > 1) || call.task?.task === "outline-details" ? { kind: "hang" } : undefined,
+    );
     const outcome = localRunner().start({ id: id });
     const hanging = () => callsOf(id).filter((call) => stepOf(call) !== "day-1" && stepOf(call) !== "outline");
     await vi.waitFor(async () => {
       expect(await dayNumbers(id)).toEqual([1]);
-      expect(hanging().filter((call) => call.finishedAt === undefined)).toHaveLength(3);
+      expect(hanging().filter((call) => call.finishedAt === undefined)).toHaveLength(4);
     });
 
     const cancelledAt = Date.now();
@@ -208,6 +216,7 @@ describe("cancellation races", () => {
     await new Promise((resolve) => setTimeout(resolve, 100)); // room for a straggling write
     const after = await snapshot(id);
     expect(after.job).toMatchObject({ status: "cancelled", error: null, itinerary: null });
+    expect(after.job?.outline?.summary).toBeUndefined();
     expect(after.days.map((row) => row.day)).toEqual([1]);
     expect(after.steps).toEqual(["day-1", "outline"]);
     expect(callCounts(id)).toEqual(expectedCounts(4)); // no retries after the cancel
@@ -229,16 +238,20 @@ describe("cancellation races", () => {
     expect((await findItineraryById({ id }))?.status).toBe("cancelled");
   });
 
-  it("a day that finishes after the cancel does not bring the job back", async () => {
+  it("a day (and the outline's details) finishing after the cancel does not bring the job back", async () => {
     const id = await newJob(3);
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    fake.setReply((call) => (call.task?.task === "day" && call.task.day > 1 ? { kind: "delay", until: gate } : undefined));
+    fake.setReply((call) =>
+      (call.task?.task === "day" && call.task.day > 1) || call.task?.task === "outline-details"
+        ? { kind: "delay", until: gate }
+        : undefined,
+    );
     // Run by another process's runner: the service's cancel cannot reach it, only the row.
     const outcome = makeRunner().start({ id: id });
     await vi.waitFor(async () => {
       expect(await dayNumbers(id)).toEqual([1]);
-      expect(callsOf(id)).toHaveLength(4);
+      expect(callsOf(id)).toHaveLength(5);
     });
     const { job: cancelled } = await cancelItinerary(id, ANYONE_ON_AN_OPEN_SERVER);
     expect(cancelled.status).toBe("cancelled");
@@ -246,10 +259,12 @@ describe("cancellation races", () => {
     release();
     expect(await outcome).not.toBe("completed");
     // The late answers really arrived (not aborted), and were thrown away.
-    const late = callsOf(id).filter((call) => stepOf(call) === "day-2" || stepOf(call) === "day-3");
-    expect(late.map((call) => call.aborted ?? false)).toEqual([false, false]);
+    const late = callsOf(id).filter((call) => ["day-2", "day-3", "outline-details"].includes(stepOf(call)));
+    expect(late.map((call) => call.aborted ?? false)).toEqual([false, false, false]);
     const after = await snapshot(id);
     expect(after.job).toMatchObject({ status: "cancelled", error: null, itinerary: null, completedAt: cancelled.completedAt });
+    expect(after.job?.outline?.summary).toBeUndefined();
+    expect(after.job?.usage).toEqual(cancelled.usage);
     expect(after.job?.progress).toBe(cancelled.progress);
     expect(after.days.map((row) => row.day)).toEqual([1]);
     expect(after.steps).not.toContain("finalize");

@@ -153,7 +153,8 @@ describe.each(["responses", "chat"] as const)("streamText over the %s API", (api
   });
 
   it("paces the tokens with a simulated model: partial output early, the whole at the same time as unstreamed", async () => {
-    const model: SimulatedModel = { timeToFirstTokenMs: 100, tokensPerSecond: 250 };
+    // The outline's skeleton is about 90 tokens: at 200 tokens/s, writing it takes ~450 ms.
+    const model: SimulatedModel = { timeToFirstTokenMs: 100, tokensPerSecond: 200 };
     fake.setSimulatedModel(model);
 
     const result = await outlineStream(api);

@@ -39,8 +39,13 @@ const GENERATE = "itinera-generate-itinerary";
 
 // --- A mock model that answers from the task in the prompt and counts calls per step.
 
-const usageFor = (key: string): { input: number; output: number } =>
-  key === "outline" ? { input: 100, output: 40 } : { input: 20 + Number(key.slice(4)), output: 10 + Number(key.slice(4)) };
+const usageFor = (key: string): { input: number; output: number } => {
+  if (key === "outline") return { input: 100, output: 40 };
+  if (key === "outline-details") return { input: 70, output: 30 };
+  const day = Number(/^day-(\d+)$/.exec(key)?.[1]);
+  if (!Number.isInteger(day)) throw new Error(`mock model: no usage for step ${key}`);
+  return { input: 20 + day, output: 10 + day };
+};
 
 // Keyed by job (its destination) and step, so a straggler from one test never counts in
 // another: "Lisbon 3, Portugal#day-2".
@@ -85,7 +90,7 @@ function failNext(job: Job, step: string, ...errors: Error[]) {
 }
 
 function expectedUsage(days: number): TokenUsage {
-  const keys = ["outline", ...Array.from({ length: days }, (_, index) => `day-${index + 1}`)];
+  const keys = ["outline", "outline-details", ...Array.from({ length: days }, (_, index) => `day-${index + 1}`)];
   const inputTokens = keys.reduce((sum, key) => sum + usageFor(key).input, 0);
   const outputTokens = keys.reduce((sum, key) => sum + usageFor(key).output, 0);
   return { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
@@ -141,16 +146,20 @@ describe("a full run", () => {
     expect(row?.itinerary?.map((plan) => dayPlanSchema.parse(plan).day)).toEqual([1, 2, 3]);
     // Each day keeps the theme the outline gave it.
     expect(row?.itinerary?.map((plan) => plan.theme)).toEqual(row?.outline?.days.map((entry) => entry.theme));
-    // Usage adds up the outline and every day, each counted once.
+    // The details were written beside the days: the stored outline is whole (the parse
+    // above needs its summary, tips, time zone and centre).
+    expect(row?.outline?.summary).toMatch(/\w/);
+    // Usage adds up the outline, its details and every day, each counted once.
     expect(row?.usage).toEqual(expectedUsage(3));
 
     const days = await listDayRows({ itineraryId: job.id });
     expect(days.map((day) => day.day)).toEqual([1, 2, 3]);
     expect(days.every((day) => day.plan.activities.length > 0)).toBe(true);
 
-    // Every step ran once, the days each in a request of their own: one model call each.
-    expect(bodiesRun(run.requests)).toEqual(["outline", "day-1", "day-2", "day-3", "finalize", "notify"]);
-    expect(callsFor(job)).toEqual({ outline: 1, "day-1": 1, "day-2": 1, "day-3": 1 });
+    // Every step ran once, the details and the days each in a request of their own: one
+    // model call each.
+    expect(bodiesRun(run.requests)).toEqual(["outline", "outline-details", "day-1", "day-2", "day-3", "finalize", "notify"]);
+    expect(callsFor(job)).toEqual({ outline: 1, "outline-details": 1, "day-1": 1, "day-2": 1, "day-3": 1 });
   });
 });
 
@@ -173,10 +182,13 @@ describe("retrying a failed day", () => {
     const [first, second] = run.requests;
     expect(first?.ops.map((op) => [op.op, op.id])).toEqual([["StepRun", stepId("outline")]]);
     expect((first?.ops[0]?.data as OutlineStepResult).days).toEqual([1, 2, 3]);
-    // Request 2: with the outline memoized, the function reports the three day steps,
-    // which Inngest then runs in parallel, one request each.
+    // Request 2: with the outline memoized, the function reports the outline's details and
+    // the three day steps, which Inngest then runs in parallel, one request each.
     expect(second?.memo).toEqual(["outline"]);
-    expect(second?.ops.map((op) => [op.op, op.id])).toEqual([1, 2, 3].map((day) => ["StepPlanned", stepId(`day-${day}`)]));
+    expect(second?.ops.map((op) => [op.op, op.id])).toEqual([
+      ["StepPlanned", stepId("outline-details")],
+      ...[1, 2, 3].map((day) => ["StepPlanned", stepId(`day-${day}`)]),
+    ]);
 
     // Day 2 failed with a retriable error; days 1 and 3 are stored; the job is still running.
     const dayTwo = run.requests.filter((request) => request.step === "day-2");
@@ -188,19 +200,19 @@ describe("retrying a failed day", () => {
       status: "processing",
       progress: 10 + Math.floor((80 * 2) / 3),
       days: [1, 3],
-      calls: { outline: 1, "day-1": 1, "day-2": 1, "day-3": 1 },
+      calls: { outline: 1, "outline-details": 1, "day-1": 1, "day-2": 1, "day-3": 1 },
     });
 
-    // The retry: Inngest calls day 2 again (attempt 1) with the outline, day 1 and day 3
-    // memoized, and only day 2 runs; then finalize and notify.
-    expect(dayTwo[1]?.memo.toSorted()).toEqual(["day-1", "day-3", "outline"]);
+    // The retry: Inngest calls day 2 again (attempt 1) with the outline, its details, day 1
+    // and day 3 memoized, and only day 2 runs; then finalize and notify.
+    expect(dayTwo[1]?.memo.toSorted()).toEqual(["day-1", "day-3", "outline", "outline-details"]);
     expect(dayTwo[1]?.ops).toMatchObject([{ op: "StepRun", id: stepId("day-2") }]);
     expect(run.status).toBe("completed");
     expect(run.output).toEqual({ days: 3 });
 
     // Finished steps did not run again: no body, no model call. Day 2 called the model twice.
-    expect(bodiesRun(run.requests)).toEqual(["outline", "day-1", "day-2", "day-3", "day-2", "finalize", "notify"]);
-    expect(callsFor(job)).toEqual({ outline: 1, "day-1": 1, "day-2": 2, "day-3": 1 });
+    expect(bodiesRun(run.requests)).toEqual(["outline", "outline-details", "day-1", "day-2", "day-3", "day-2", "finalize", "notify"]);
+    expect(callsFor(job)).toEqual({ outline: 1, "outline-details": 1, "day-1": 1, "day-2": 2, "day-3": 1 });
 
     const row = await findItineraryById({ id: job.id });
     expect(row?.status).toBe("completed");
@@ -208,6 +220,26 @@ describe("retrying a failed day", () => {
     expect(row?.itinerary?.map((plan) => plan.day)).toEqual([1, 2, 3]);
     // The failed attempt used no tokens we know of; the total counts each step once.
     expect(row?.usage).toEqual(expectedUsage(3));
+  });
+
+  it("re-runs only the outline's details when they fail; the days are not asked again", async () => {
+    const job = await newJob(2);
+    failNext(job, "outline-details", new Error("connection reset by the model"));
+    const run = await executor.run(GENERATE, requestedEvent(job.id));
+
+    const details = run.requests.filter((request) => request.step === "outline-details");
+    expect(details.map((request) => `${request.attempt}:${request.ops[0]?.op}`)).toEqual(["0:StepError", "1:StepRun"]);
+    expect(details[1]?.memo).toContain("outline");
+    expect(run.status).toBe("completed");
+    expect(bodiesRun(run.requests).toSorted()).toEqual(
+      ["outline", "outline-details", "outline-details", "day-1", "day-2", "finalize", "notify"].toSorted(),
+    );
+    expect(callsFor(job)).toEqual({ outline: 1, "outline-details": 2, "day-1": 1, "day-2": 1 });
+
+    const row = await findItineraryById({ id: job.id });
+    expect(row?.status).toBe("completed");
+    expect(outlineSchema.safeParse(row?.outline).success).toBe(true);
+    expect(row?.usage).toEqual(expectedUsage(2));
   });
 
   it("executeStep runs one step: the outline, without touching the days", async () => {
@@ -273,7 +305,7 @@ describe("retrying a failed day", () => {
       "3:StepError",
       "4:StepFailed",
     ]);
-    expect(callsFor(job)).toEqual({ outline: 1, "day-1": 5, "day-2": 1 });
+    expect(callsFor(job)).toEqual({ outline: 1, "outline-details": 1, "day-1": 5, "day-2": 1 });
 
     expect(run.status).toBe("failed");
     expect(run.error).toMatchObject({ name: "LlmCallError" });

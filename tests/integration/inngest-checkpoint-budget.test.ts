@@ -8,9 +8,11 @@ import { fakeAnswer } from "../fixtures/fake-openai-server";
 // The checkpoint budget as the Inngest endpoint applies it. When Inngest's call carries
 // the function's and queue item's ids, the SDK runs step after step inside that one request,
 // reporting each finished step to Inngest (POST /v1/checkpoint/:runId/async), until
-// CHECKPOINT_MAX_RUNTIME_MS has passed; then it hands the next steps back to Inngest. A
-// one-day job has only sequential steps (outline, day-1, finalize, notify); its outline's
-// model call is made to "take" a given time on a fake clock.
+// CHECKPOINT_MAX_RUNTIME_MS has passed; then it hands the next steps back to Inngest. Steps
+// that run in parallel are handed back whatever the time: after the outline's skeleton come
+// its details and the days side by side (even on a one-day job), so the first request runs
+// the skeleton alone and Inngest runs the rest in parallel mode, where the SDK does not
+// checkpoint. The skeleton's model call is made to "take" a given time on a fake clock.
 
 const devServer = await startFakeDevServer();
 for (const key of ["JOB_RUNNER", "JOB_MAX_ATTEMPTS", "INNGEST_EVENT_KEY", "INNGEST_SIGNING_KEY"]) delete process.env[key];
@@ -90,22 +92,31 @@ async function firstCallWithSlowOutline(ms: number) {
 }
 
 describe("the checkpoint budget", () => {
-  it("keeps running steps in the same request while less than CHECKPOINT_MAX_RUNTIME_MS has passed", async () => {
-    // 179 s: far past the SDK's own default budget for serve (10 s).
+  it("runs the outline in the first request, then hands its details and the days back to run in parallel", async () => {
+    // 179 s: far past the SDK's own default budget for serve (10 s), yet within ours.
     const { response, checkpointed, calls, row } = await firstCallWithSlowOutline(CHECKPOINT_MAX_RUNTIME_MS - 1000);
-    expect(checkpointed).toEqual(["StepRun outline", "StepRun day-1", "StepRun finalize", "StepRun notify"]);
+    expect(checkpointed).toEqual(["StepRun outline"]);
     expect(response.status).toBe(206);
-    expect(response.ops).toMatchObject([{ op: "RunComplete", data: { days: 1 } }]);
-    expect(calls).toEqual(["outline", "day-1"]);
-    expect(row?.status).toBe("completed");
+    expect(response.ops.map((op) => [op.op, op.displayName])).toEqual([
+      ["StepPlanned", "outline-details"],
+      ["StepPlanned", "day-1"],
+    ]);
+    // Only the skeleton was asked for in this request, and it is stored.
+    expect(calls).toEqual(["outline"]);
+    expect(row).toMatchObject({ status: "processing", progress: 10 });
+    expect(row?.outline?.days).toHaveLength(1);
   });
 
-  it("hands the remaining steps back to Inngest once CHECKPOINT_MAX_RUNTIME_MS has passed", async () => {
+  it("hands the remaining steps back to Inngest once CHECKPOINT_MAX_RUNTIME_MS has passed, the running step finished", async () => {
     const { response, checkpointed, calls, row } = await firstCallWithSlowOutline(CHECKPOINT_MAX_RUNTIME_MS + 1000);
     expect(checkpointed).toEqual(["StepRun outline"]);
     expect(response.status).toBe(206);
-    expect(response.ops).toMatchObject([{ op: "StepPlanned", displayName: "day-1" }]);
+    expect(response.ops.map((op) => [op.op, op.displayName])).toEqual([
+      ["StepPlanned", "outline-details"],
+      ["StepPlanned", "day-1"],
+    ]);
     expect(calls).toEqual(["outline"]);
-    expect(row?.status).toBe("processing");
+    expect(row).toMatchObject({ status: "processing", progress: 10 });
+    expect(row?.outline?.days).toHaveLength(1);
   });
 });

@@ -110,12 +110,13 @@ describe("the LLM call log", () => {
     expect((await getItinerary(job.id))?.job.status).toBe("completed");
 
     const calls = llmCalls(job.id);
-    // outline, day-1, day-2 (failed once, then answered).
+    // outline, its details, day-1, day-2 (failed once, then answered).
     expect(calls.map((call) => `${call.step}#${call.attempt}:${call.msg}`).sort()).toEqual([
       "day-1#1:llm call finished",
       "day-2#1:llm call failed",
       "day-2#2:llm call finished",
       "outline#1:llm call finished",
+      "outline-details#1:llm call finished",
     ]);
     for (const call of calls) {
       expect(call).toMatchObject({ model: "mock:model-x", destination });

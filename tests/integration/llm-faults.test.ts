@@ -176,10 +176,25 @@ describe.each(FAULTS)("LLM fault: $name", (fault) => {
     expect(row).toMatchObject({ status: "completed", progress: 100, error: null });
     expect(row?.itinerary?.map((plan) => plan.day)).toEqual([1, 2, 3]);
     expect(days).toEqual([1, 2, 3]);
-    expect(callsByStep()).toEqual({ outline: 1, "day-1": 1, "day-2": 2, "day-3": 1 });
+    expect(callsByStep()).toEqual({ outline: 1, "outline-details": 1, "day-1": 1, "day-2": 2, "day-3": 1 });
     if (fault.waitMs) expect(gapsOf("day-2")[0]).toBeGreaterThanOrEqual(fault.waitMs);
     const wait = fault.waitMs ? `, waited ${gapsOf("day-2")[0]} ms` : "";
     record(fault.name, "once", "day-2", outcome, ms, wait);
+  });
+
+  it("once on the outline's details: they are retried alone, the job completes with them", async () => {
+    strike("outline-details", 1, fault.reply(`sk-SECRET-${fault.name}`));
+    const { outcome, row, days, log, ms } = await runJob();
+
+    expect(outcome, log.join("\n")).toBe("completed");
+    expect(row).toMatchObject({ status: "completed", progress: 100, error: null });
+    expect(row?.outline?.summary).toEqual(expect.any(String));
+    expect(row?.outline?.summary).not.toContain("SECRET");
+    expect(days).toEqual([1, 2, 3]);
+    expect(callsByStep()).toEqual({ outline: 1, "outline-details": 2, "day-1": 1, "day-2": 1, "day-3": 1 });
+    if (fault.waitMs) expect(gapsOf("outline-details")[0]).toBeGreaterThanOrEqual(fault.waitMs);
+    const wait = fault.waitMs ? `, waited ${gapsOf("outline-details")[0]} ms` : "";
+    record(fault.name, "once", "details", outcome, ms, wait);
   });
 
   it(`on every call: the job fails after ${ATTEMPTS} attempts with a readable error and no provider body`, async () => {
@@ -220,10 +235,27 @@ describe("LLM fault: persistent on one day", () => {
     expect(outcome).toBe("failed");
     expect(row?.status).toBe("failed");
     expect(row?.error).toBe("The language model is unavailable (HTTP 503). We tried several times and gave up; please try again later.");
-    expect(callsByStep()).toEqual({ outline: 1, "day-1": 1, "day-2": ATTEMPTS, "day-3": 1 });
+    expect(callsByStep()).toEqual({ outline: 1, "outline-details": 1, "day-1": 1, "day-2": ATTEMPTS, "day-3": 1 });
     expect(days).toEqual([1, 3]);
     expect([...(await loadStepOutputs({ jobId: id })).keys()]).not.toContain("finalize");
     record("503", "always", "day-2", outcome, ms);
+  });
+});
+
+describe("LLM fault: persistent on the outline's details", () => {
+  it("fails the job after the details' attempts; the days are asked once and the job never completes", async () => {
+    const secret = "sk-SECRET-details-503";
+    strike("outline-details", Infinity, { kind: "http", status: 503, body: openAiError(`overloaded ${secret}`, "server_error") });
+    const { id, outcome, row, ms } = await runJob();
+
+    expect(outcome).toBe("failed");
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toBe("The language model is unavailable (HTTP 503). We tried several times and gave up; please try again later.");
+    expect(row?.itinerary).toBeNull();
+    expect(row?.outline?.summary).toBeUndefined();
+    expect(callsByStep()).toEqual({ outline: 1, "outline-details": ATTEMPTS, "day-1": 1, "day-2": 1, "day-3": 1 });
+    expect([...(await loadStepOutputs({ jobId: id })).keys()]).not.toContain("finalize");
+    record("503", "always", "details", outcome, ms);
   });
 });
 

@@ -93,7 +93,8 @@ describe("500 jobs submitted at once on the local runner", () => {
     }
     const wallMs = performance.now() - started;
     const terminal = JOBS - (counts.processing ?? 0);
-    const expectedCalls = requests.reduce((sum, request) => sum + 1 + request.durationDays, 0);
+    // The outline's skeleton, its details and each day: N + 2 calls a job.
+    const expectedCalls = requests.reduce((sum, request) => sum + 2 + request.durationDays, 0);
 
     console.info(
       `[load] submitted ${jobs.length}/${JOBS} in ${Math.round(submitMs)} ms; terminal ${terminal}/${JOBS} ` +
@@ -118,7 +119,7 @@ describe("500 jobs submitted at once on the local runner", () => {
     expect(fake.peakInFlight).toBeLessThanOrEqual(env().LLM_CONCURRENCY);
     expect(fake.peakInFlight).toBeGreaterThan(1);
 
-    // Exactly one outline and one call per day for every job: no retries, no repeats.
+    // Exactly one outline, one details and one call per day for every job: no retries, no repeats.
     expect(fake.calls).toHaveLength(expectedCalls);
     const perTask = new Map<string, number>();
     for (const call of fake.calls) {
@@ -130,16 +131,18 @@ describe("500 jobs submitted at once on the local runner", () => {
     }
     expect([...perTask.values()].every((count) => count === 1)).toBe(true);
     expect(perTask.size).toBe(expectedCalls);
+    expect([...perTask.keys()].filter((key) => key.endsWith("|outline-details"))).toHaveLength(JOBS);
 
     // What a client would read back: each itinerary complete, days numbered 1..N.
     const { rows: dayRows } = await client.query<{ n: number }>("select count(*)::int as n from itinerary_days");
-    expect(dayRows[0]?.n).toBe(expectedCalls - JOBS);
+    expect(dayRows[0]?.n).toBe(expectedCalls - 2 * JOBS);
     for (const [index, submitted] of jobs.entries()) {
       const job = await findItineraryById({ id: submitted.id });
       const days = requests[index]?.durationDays ?? 0;
       expect(job?.status).toBe("completed");
       expect(job?.progress).toBe(100);
       expect(job?.itinerary?.map((day) => day.day)).toEqual(Array.from({ length: days }, (_, day) => day + 1));
+      expect(job?.outline?.summary).toEqual(expect.any(String));
     }
   });
 });

@@ -21,6 +21,8 @@ import { parsePromptTask, promptStepId } from "@/lib/llm/prompts";
 import type { StepTools } from "@/lib/workflow/types";
 import { dispatchItineraryEnded } from "@/lib/jobs/dispatch";
 import { createGenerationRunner } from "@/lib/jobs/local-functions";
+import type { ItineraryResource } from "@/lib/domain/resource";
+import * as itineraryRoute from "@/app/api/itineraries/[id]/route";
 import { createTestDatabase } from "../helpers/database";
 
 const SECRET = "sk-proj-LEAKED-body-3b9f";
@@ -67,13 +69,18 @@ function apiError(statusCode: number) {
 
 const forever = () => new Promise<void>(() => {});
 
-/** A runner wired like lib/jobs/local-functions.ts; `tracked` collects every step's promise. */
-function makeRunner(tracked: Array<Promise<unknown>> = []) {
+/**
+ * A runner wired like lib/jobs/local-functions.ts; `tracked` collects every step's promise.
+ * The process "crashes" right after the body of a step in `crashAfter` has run: its work is
+ * done but its output is never saved, so the next runner runs it again.
+ */
+function makeRunner(tracked: Array<Promise<unknown>> = [], crashAfter: readonly string[] = []) {
   return createGenerationRunner({
     handler: ({ event, step }) => {
       const tracking: StepTools = {
         run: (id, fn) => {
-          const run = step.run(id, fn);
+          const body: typeof fn = crashAfter.includes(id) ? async () => (await fn(), forever() as never) : fn;
+          const run = step.run(id, body);
           tracked.push(run.catch(() => {}));
           return run;
         },
@@ -101,6 +108,15 @@ async function newJob(durationDays = 4) {
 
 const dayNumbers = async (id: string) => (await listDayRows({ itineraryId: id })).map((row) => row.day);
 
+/** The job as a client reads it: GET /api/itineraries/{id}. */
+async function resource(id: string): Promise<ItineraryResource> {
+  const response = await itineraryRoute.GET(new Request(`http://localhost/api/itineraries/${id}`), {
+    params: Promise.resolve({ id }),
+  });
+  expect(response.status).toBe(200);
+  return (await response.json()) as ItineraryResource;
+}
+
 beforeAll(async () => {
   resetEnvCache();
   expect(env().JOB_MAX_ATTEMPTS).toBe(3);
@@ -114,7 +130,7 @@ beforeEach(() => {
 });
 
 describe("the itinerary pipeline on the local runner", () => {
-  it("completes a 4-day job: outline once, each day once, days in order", async () => {
+  it("completes a 4-day job: outline and its details once, each day once, days in order", async () => {
     const id = await newJob(4);
     expect(await makeRunner().start({ id: id })).toBe("completed");
 
@@ -124,9 +140,19 @@ describe("the itinerary pipeline on the local runner", () => {
     expect(job?.itinerary?.map((day) => day.day)).toEqual([1, 2, 3, 4]);
     expect(job?.itinerary?.map((day) => day.theme)).toEqual(job?.outline?.days.map((day) => day.theme));
     expect(await dayNumbers(id)).toEqual([1, 2, 3, 4]);
-    expect(job?.usage?.totalTokens).toBe(5 * USAGE_PER_CALL);
+    // The details landed beside the days: the stored outline is whole.
+    expect(job?.outline?.summary).toEqual(expect.any(String));
+    expect(job?.outline?.tips?.length).toBeGreaterThan(0);
+    expect(job?.usage?.totalTokens).toBe(6 * USAGE_PER_CALL);
     expect(job?.usage?.inputTokens).toBeGreaterThan(0);
-    expect(Object.fromEntries(calls)).toEqual({ outline: 1, "day-1": 1, "day-2": 1, "day-3": 1, "day-4": 1 });
+    expect(Object.fromEntries(calls)).toEqual({
+      outline: 1,
+      "outline-details": 1,
+      "day-1": 1,
+      "day-2": 1,
+      "day-3": 1,
+      "day-4": 1,
+    });
   });
 
   it("retries a day that fails once and leaves the other days alone", async () => {
@@ -137,7 +163,93 @@ describe("the itinerary pipeline on the local runner", () => {
     expect(await makeRunner().start({ id: id })).toBe("completed");
     expect((await findItineraryById({ id }))?.status).toBe("completed");
     expect(await dayNumbers(id)).toEqual([1, 2, 3, 4]);
-    expect(Object.fromEntries(calls)).toEqual({ outline: 1, "day-1": 1, "day-2": 2, "day-3": 1, "day-4": 1 });
+    expect(Object.fromEntries(calls)).toEqual({
+      outline: 1,
+      "outline-details": 1,
+      "day-1": 1,
+      "day-2": 2,
+      "day-3": 1,
+      "day-4": 1,
+    });
+  });
+
+  it("retries the outline's details when they fail once, without asking for the days again", async () => {
+    script = (key, count) => {
+      if (key === "outline-details" && count === 1) throw apiError(500);
+    };
+    const id = await newJob(4);
+    expect(await makeRunner().start({ id: id })).toBe("completed");
+    const job = await findItineraryById({ id });
+    expect(job).toMatchObject({ status: "completed", progress: 100, error: null });
+    expect(await dayNumbers(id)).toEqual([1, 2, 3, 4]);
+    expect(Object.fromEntries(calls)).toEqual({
+      outline: 1,
+      "outline-details": 2,
+      "day-1": 1,
+      "day-2": 1,
+      "day-3": 1,
+      "day-4": 1,
+    });
+    const outline = (await resource(id)).outline;
+    expect(outline?.summary).toEqual(expect.any(String));
+    expect(outline?.tips.length).toBeGreaterThan(0);
+    // The failed attempt paid for nothing we know of; the answers that landed count once.
+    expect(job?.usage?.totalTokens).toBe(6 * USAGE_PER_CALL);
+  });
+
+  it("fails the job with a readable error when the outline's details keep failing", async () => {
+    script = (key) => {
+      if (key === "outline-details") throw apiError(503);
+    };
+    const id = await newJob(3);
+    expect(await makeRunner().start({ id: id })).toBe("failed");
+    const job = await findItineraryById({ id });
+    expect(job?.status).toBe("failed");
+    expect(job?.error).toMatch(/^The language model is unavailable \(HTTP 503\)\..*try again later\.$/);
+    expect(job?.error).not.toContain(SECRET);
+    expect(job?.error).not.toContain("Bad things");
+    expect(job?.itinerary).toBeNull();
+    expect(job?.outline?.summary).toBeUndefined();
+    expect(callCount("outline-details")).toBe(env().JOB_MAX_ATTEMPTS);
+    // The days were asked once each, beside the details, and never again.
+    expect(Object.fromEntries(calls)).toEqual({
+      outline: 1,
+      "outline-details": env().JOB_MAX_ATTEMPTS,
+      "day-1": 1,
+      "day-2": 1,
+      "day-3": 1,
+    });
+    expect([...(await loadStepOutputs({ jobId: id })).keys()]).not.toContain("finalize");
+  });
+
+  it("shows the outline's summary as null until the details land, then the summary", async () => {
+    let releaseDetails!: () => void;
+    const details = new Promise<void>((resolve) => (releaseDetails = resolve));
+    script = (key) => (key === "outline-details" ? details : undefined);
+    const id = await newJob(3);
+    const outcome = makeRunner().start({ id: id });
+
+    // Every day is written while the details are still being written: the job does not
+    // finish without them.
+    await vi.waitFor(async () => expect(await dayNumbers(id)).toEqual([1, 2, 3]));
+    const before = await resource(id);
+    expect(before.status).toBe("processing");
+    expect(before.days.map((day) => day.day)).toEqual([1, 2, 3]);
+    expect(before.outline?.title).toEqual(expect.any(String));
+    expect(before.outline?.days.map((entry) => entry.day)).toEqual([1, 2, 3]);
+    expect(before.outline).toMatchObject({ summary: null, tips: [], timeZone: null, center: null });
+    expect(callCount("outline-details")).toBe(1);
+
+    releaseDetails();
+    expect(await outcome).toBe("completed");
+    const after = await resource(id);
+    expect(after.status).toBe("completed");
+    expect(after.outline?.title).toBe(before.outline?.title);
+    expect(after.outline?.summary).toEqual(expect.any(String));
+    expect(after.outline?.summary).toContain("food");
+    expect(after.outline?.tips.length).toBeGreaterThan(0);
+    expect(after.outline?.timeZone).toBe("Europe/Lisbon");
+    expect(Object.fromEntries(calls)).toMatchObject({ outline: 1, "outline-details": 1 });
   });
 
   it("fails at once on rejected credentials and tells the operator what to check", async () => {
@@ -176,7 +288,7 @@ describe("the itinerary pipeline on the local runner", () => {
     void makeRunner().start({ id: id }); // runner A: "crashes" with day 3 in flight, never settles
     await vi.waitFor(async () => {
       const steps = await loadStepOutputs({ jobId: id });
-      expect([...steps.keys()].sort()).toEqual(["day-1", "day-2", "day-4", "outline"]);
+      expect([...steps.keys()].sort()).toEqual(["day-1", "day-2", "day-4", "outline", "outline-details"]);
     });
     expect(callCount("day-3")).toBe(1);
 
@@ -189,6 +301,43 @@ describe("the itinerary pipeline on the local runner", () => {
     expect(job?.status).toBe("completed");
     expect(job?.itinerary?.map((day) => day.day)).toEqual([1, 2, 3, 4]);
     expect(await dayNumbers(id)).toEqual([1, 2, 3, 4]);
+    expect(job?.usage?.totalTokens).toBe(6 * USAGE_PER_CALL);
+  });
+
+  it("resumes a job that crashed while writing the outline's details: only the details are asked again", async () => {
+    script = (key) => (key === "outline-details" ? forever() : undefined);
+    const id = await newJob(3);
+    void makeRunner().start({ id: id }); // runner A: "crashes" with the details in flight
+    await vi.waitFor(async () => {
+      const steps = await loadStepOutputs({ jobId: id });
+      expect([...steps.keys()].sort()).toEqual(["day-1", "day-2", "day-3", "outline"]);
+    });
+    expect((await findItineraryById({ id }))?.status).toBe("processing");
+
+    calls.clear();
+    script = () => {};
+    expect(await makeRunner().start({ id: id })).toBe("completed"); // runner B
+    expect(Object.fromEntries(calls)).toEqual({ "outline-details": 1 });
+    const job = await findItineraryById({ id });
+    expect(job?.outline?.summary).toEqual(expect.any(String));
+    expect(job?.itinerary?.map((day) => day.day)).toEqual([1, 2, 3]);
+    expect(job?.usage?.totalTokens).toBe(5 * USAGE_PER_CALL);
+  });
+
+  it("counts the details' tokens once when their step runs again after they were stored", async () => {
+    const id = await newJob(3);
+    void makeRunner([], ["outline-details"]).start({ id: id }); // runner A: the details stored, the step not saved
+    await vi.waitFor(async () => {
+      expect((await findItineraryById({ id }))?.outline?.summary).toEqual(expect.any(String));
+      expect([...(await loadStepOutputs({ jobId: id })).keys()].sort()).toEqual(["day-1", "day-2", "day-3", "outline"]);
+    });
+
+    calls.clear();
+    expect(await makeRunner().start({ id: id })).toBe("completed"); // runner B
+    // The details are not asked again, and the tokens they cost still count.
+    expect(Object.fromEntries(calls)).toEqual({});
+    const job = await findItineraryById({ id });
+    expect(job?.status).toBe("completed");
     expect(job?.usage?.totalTokens).toBe(5 * USAGE_PER_CALL);
   });
 

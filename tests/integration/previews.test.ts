@@ -8,7 +8,7 @@ vi.hoisted(() => {
 });
 
 import { insertItinerary } from "@/lib/db/queries/itineraries";
-import type { Preview } from "@/lib/domain/preview";
+import { previewKey, type Preview } from "@/lib/domain/preview";
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { resetEnvCache } from "@/lib/env";
 import { createGenerationRunner } from "@/lib/jobs/local-functions";
@@ -150,6 +150,11 @@ describe("previews of what the model is writing", () => {
     const outlinePreview = previewOf({ part: "outline", day: null });
     expect(outlinePreview).toBeGreaterThan(0);
     expect(outlinePreview).toBeLessThan(snapshotWith((job) => job.outline !== null));
+    // The details (summary, tips) show in their own preview, after the skeleton landed and
+    // before they land themselves.
+    const detailsPreview = previewOf({ part: "details", day: null });
+    expect(detailsPreview).toBeGreaterThan(snapshotWith((job) => job.outline !== null));
+    expect(detailsPreview).toBeLessThan(snapshotWith((job) => job.outline?.summary != null));
 
     const final = stream.snapshots().at(-1)!;
     expect(final.status).toBe("completed");
@@ -197,21 +202,23 @@ describe("previews of what the model is writing", () => {
   it("resumes with Last-Event-ID across partial events: the previews on show come back, the snapshot does not", async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
-    // Days write a few pieces, then wait: the job holds still with previews on show.
-    beforePiece = (step, index) => (step.startsWith("day-") && index === 5 ? held : undefined);
+    // The outline's details and the days write a few pieces, then wait: the job holds still
+    // with previews on show.
+    beforePiece = (step, index) => (step !== "outline" && index === 5 ? held : undefined);
     const id = await newJob(2);
     const first = await watch(id);
     const run = runner.start({ id });
-    await vi.waitFor(() => expect(new Set(first.partials().filter((preview) => preview.day !== null).map((preview) => preview.day))).toEqual(new Set([1, 2])), {
+    const onShow = ["details", "day-1", "day-2"];
+    await vi.waitFor(() => expect(new Set(first.partials().map(previewKey))).toEqual(new Set(["outline", ...onShow])), {
       timeout: 10_000,
     });
     const lastId = first.events.filter((event) => event.id !== null).at(-1)!.id!;
     first.close();
 
     const second = await watch(id, lastId);
-    await vi.waitFor(() => expect(second.partials().length).toBeGreaterThanOrEqual(2), { timeout: 5_000 });
+    await vi.waitFor(() => expect(second.partials().length).toBeGreaterThanOrEqual(3), { timeout: 5_000 });
     expect(second.snapshots()).toEqual([]); // nothing changed since lastId
-    expect(new Set(second.partials().map((preview) => preview.day))).toEqual(new Set([1, 2]));
+    expect(new Set(second.partials().map(previewKey))).toEqual(new Set(onShow));
 
     release();
     expect(await run).toBe("completed");

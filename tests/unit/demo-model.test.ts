@@ -2,11 +2,19 @@ import { generateText, Output } from "ai";
 import { describe, expect, it } from "vitest";
 import { parseEnv } from "@/lib/env";
 import { ACTIVITIES_PER_DAY, PACES } from "@/lib/domain/constants";
-import { dayPlanSchema, outlineSchema, type DayPlan, type Outline } from "@/lib/domain/trip";
+import {
+  dayPlanSchema,
+  outlineDetailsSchema,
+  outlineSchema,
+  outlineSkeletonSchema,
+  type DayPlan,
+  type Outline,
+  type OutlineSkeleton,
+} from "@/lib/domain/trip";
 import { createDemoModel, DEMO_MODEL_LABEL } from "@/lib/llm/demo-model";
 import { isMealTitle } from "@/lib/llm/demo/meals";
 import { chooseModel } from "@/lib/llm/model";
-import { dayPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "@/lib/llm/prompts";
+import { dayPrompt, outlineDetailsPrompt, outlinePrompt, SYSTEM_PROMPT, type TripData } from "@/lib/llm/prompts";
 
 const model = createDemoModel({ latencyMs: 0 });
 
@@ -23,19 +31,31 @@ function trip(overrides: Partial<TripData> = {}): TripData {
   };
 }
 
-// The same calls the app makes (lib/llm/generate.ts), minus the limiter and timeout.
+// The same calls the app makes (lib/llm/generate.ts), minus the limiter and timeout: the
+// outline's skeleton, its details, and each day.
 async function outlineFor(request: TripData) {
   const result = await generateText({
     model,
     system: SYSTEM_PROMPT,
     prompt: outlinePrompt(request),
-    output: Output.object({ schema: outlineSchema, name: "itinerary_outline" }),
+    output: Output.object({ schema: outlineSkeletonSchema, name: "itinerary_outline" }),
     maxRetries: 0,
   });
   return { outline: result.output, usage: result.usage };
 }
 
-async function dayFor(request: TripData, outline: Outline, day: number) {
+async function detailsFor(request: TripData, skeleton: OutlineSkeleton) {
+  const result = await generateText({
+    model,
+    system: SYSTEM_PROMPT,
+    prompt: outlineDetailsPrompt(request, skeleton),
+    output: Output.object({ schema: outlineDetailsSchema, name: "itinerary_outline_details" }),
+    maxRetries: 0,
+  });
+  return { details: result.output, usage: result.usage };
+}
+
+async function dayFor(request: TripData, outline: OutlineSkeleton, day: number) {
   const result = await generateText({
     model,
     system: SYSTEM_PROMPT,
@@ -47,9 +67,12 @@ async function dayFor(request: TripData, outline: Outline, day: number) {
 }
 
 async function itineraryFor(request: TripData): Promise<{ outline: Outline; days: DayPlan[] }> {
-  const { outline } = await outlineFor(request);
-  const days = await Promise.all(outline.days.map(async ({ day }) => (await dayFor(request, outline, day)).plan));
-  return { outline, days };
+  const { outline: skeleton } = await outlineFor(request);
+  const [{ details }, ...days] = await Promise.all([
+    detailsFor(request, skeleton),
+    ...skeleton.days.map(async ({ day }) => (await dayFor(request, skeleton, day)).plan),
+  ]);
+  return { outline: { ...skeleton, ...details }, days: days as DayPlan[] };
 }
 
 describe("the demo model through generateText + Output.object", () => {
@@ -120,15 +143,32 @@ describe("the demo model through generateText + Output.object", () => {
   });
 
   it("mentions the traveller's interests in the summary", async () => {
-    const { outline } = await outlineFor(trip({ interests: ["street art", "fado"] }));
-    expect(outline.summary).toContain("street art");
-    expect(outline.summary).toContain("fado");
+    const request = trip({ interests: ["street art", "fado"] });
+    const { outline } = await outlineFor(request);
+    const { details } = await detailsFor(request, outline);
+    expect(details.summary).toContain("street art");
+    expect(details.summary).toContain("fado");
+  });
+
+  it("answers the skeleton and the details apart, which together make the whole outline", async () => {
+    const request = trip({ durationDays: 4 });
+    const { outline: skeleton } = await outlineFor(request);
+    const { details } = await detailsFor(request, skeleton);
+    // Each call writes only its own part.
+    expect(Object.keys(skeleton).sort()).toEqual(["currency", "days", "title"]);
+    expect(Object.keys(details).sort()).toEqual(["center", "summary", "timeZone", "tips"]);
+    const whole = outlineSchema.parse({ ...skeleton, ...details });
+    expect(whole.timeZone).toBe("Europe/Lisbon");
+    expect(whole.tips.length).toBeGreaterThan(0);
   });
 
   it("reports token usage", async () => {
     const { outline, usage } = await outlineFor(trip());
     expect(usage.inputTokens).toBeGreaterThan(0);
     expect(usage.outputTokens).toBeGreaterThan(0);
+    const { usage: detailsUsage } = await detailsFor(trip(), outline);
+    expect(detailsUsage.inputTokens).toBeGreaterThan(0);
+    expect(detailsUsage.outputTokens).toBeGreaterThan(0);
     const day = await dayFor(trip(), outline, 1);
     expect(day.usage.inputTokens).toBeGreaterThan(0);
     expect(day.usage.outputTokens).toBeGreaterThan(0);

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, isNull, sql } from "drizzle-orm";
+import { and, eq, isNull, sql, type SQL } from "drizzle-orm";
 import type { DayPlan, OutlineDetails, OutlineSkeleton, TokenUsage } from "@/lib/domain/trip";
 import { getDb } from "../client";
 import { rowsOf } from "../rows";
@@ -32,15 +32,36 @@ export async function saveOutline({
   return rows.length > 0;
 }
 
+/** `stored` (a usage jsonb) plus `usage`, as jsonb; null stays null. */
+const plusUsage = (stored: SQL, usage: TokenUsage) => sql`jsonb_build_object(
+  'inputTokens', (${stored}->>'inputTokens')::bigint + ${usage.inputTokens},
+  'outputTokens', (${stored}->>'outputTokens')::bigint + ${usage.outputTokens},
+  'totalTokens', (${stored}->>'totalTokens')::bigint + ${usage.totalTokens})`;
+
 /**
  * Adds the outline's details (summary, tips, time zone, centre) to its skeleton, once: a
- * repeat is ignored. False when the job is no longer processing or has no skeleton.
+ * repeat is ignored. Their usage joins the outline's on the row, so it is counted however
+ * often the step runs (a lost checkpoint, a retried job). False when the job is no longer
+ * processing or has no skeleton.
  */
-export async function saveOutlineDetails({ id, details }: { id: string; details: OutlineDetails }): Promise<boolean> {
+export async function saveOutlineDetails({
+  id,
+  details,
+  usage,
+}: {
+  id: string;
+  details: OutlineDetails;
+  usage: TokenUsage;
+}): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .update(itineraries)
-    .set({ outline: sql`${itineraries.outline} || ${JSON.stringify(details)}::jsonb`, updatedAt: new Date() })
+    .set({
+      outline: sql`${itineraries.outline} || ${JSON.stringify(details)}::jsonb`,
+      usage: sql`case when ${itineraries.usage} is null then ${JSON.stringify(usage)}::jsonb
+        else ${plusUsage(sql`${itineraries.usage}`, usage)} end`,
+      updatedAt: new Date(),
+    })
     .where(
       and(
         eq(itineraries.id, id),
@@ -107,6 +128,10 @@ export async function saveDay({ id, plan, usage }: { id: string; plan: DayPlan; 
  * Completes the job from its stored days, in one statement: only while it is processing
  * and only once every day 1…N is stored. Returns the number of days, or null when it did
  * not complete (the caller finds out why).
+ *
+ * Its usage is what the stored answers cost: the outline's and its details' (on the row)
+ * plus each day's, however many times their steps ran. `usage`, the run's own sum, stands
+ * in only when some stored part has no usage (rows written before usage was kept).
  */
 export async function completeFromStoredDays({ id, usage }: { id: string; usage: TokenUsage }): Promise<number | null> {
   const db = await getDb();
@@ -116,7 +141,13 @@ export async function completeFromStoredDays({ id, usage }: { id: string; usage:
       status = 'completed',
       itinerary = (select jsonb_agg(plan order by day) from ${itineraryDays}
                    where itinerary_id = ${id} and day between 1 and ${itineraries.durationDays}),
-      usage = ${JSON.stringify(usage)}::jsonb,
+      usage = coalesce((
+        select case when ${itineraries.usage} is not null and bool_and(d.usage is not null) then jsonb_build_object(
+          'inputTokens', (${itineraries.usage}->>'inputTokens')::bigint + sum((d.usage->>'inputTokens')::bigint),
+          'outputTokens', (${itineraries.usage}->>'outputTokens')::bigint + sum((d.usage->>'outputTokens')::bigint),
+          'totalTokens', (${itineraries.usage}->>'totalTokens')::bigint + sum((d.usage->>'totalTokens')::bigint)) end
+        from ${itineraryDays} d where d.itinerary_id = ${id} and d.day between 1 and ${itineraries.durationDays}
+      ), ${JSON.stringify(usage)}::jsonb),
       progress = 100,
       updated_at = ${now}::timestamptz,
       completed_at = ${now}::timestamptz
