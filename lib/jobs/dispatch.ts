@@ -1,19 +1,30 @@
 import "server-only";
 import { inngest } from "@/inngest/client";
-import { itineraryCancelled, itineraryDayRevisionRequested, itineraryEnded, itineraryRequested } from "@/inngest/events";
+import {
+  itineraryCancelled,
+  itineraryDayRevisionRequested,
+  itineraryEnded,
+  itineraryRequested,
+  itineraryUpdated,
+} from "@/inngest/events";
 import { listProcessingIds } from "@/lib/db/queries/itineraries";
+import { listUnfinishedRevisions } from "@/lib/db/queries/revisions";
 import { listUndeliveredWebhooks } from "@/lib/db/queries/steps";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { jobRunnerKind, type JobRunnerKind } from "@/lib/env";
 import { logger } from "@/lib/logger";
+import type { RevisionOutcome } from "@/lib/workflow/types";
 import { handToLeader, isLeader } from "./leader";
 import {
   announceEndedLocally,
+  announceUpdatedLocally,
   cancelLocalRuns,
   jobToAnnounce,
   localRunner,
+  revisionRunKey,
   revisionRunner,
   runAfterResponse,
+  updateToAnnounce,
   webhookRunner,
   type EndedJob,
 } from "./local-functions";
@@ -86,6 +97,20 @@ export async function dispatchItineraryEnded(id: string, status: EndedStatus, jo
   return true;
 }
 
+/**
+ * Queues the `itinerary.updated` webhook for revision `revision` of day `day`, which landed
+ * or failed; false (nothing sent) when the job has no callback URL or was deleted. With
+ * Inngest the event id names the job, day, revision and outcome, so a re-send (a notify
+ * step run again) is dropped; the local runner keeps one delivery per the same four.
+ */
+export async function dispatchItineraryUpdated(id: string, day: number, revision: number, outcome: RevisionOutcome): Promise<boolean> {
+  if (activeRunner() !== "inngest") return announceUpdatedLocally(id, day, revision, outcome);
+  const update = await updateToAnnounce(id, day, revision, outcome);
+  if (!update) return false;
+  await inngest.send(itineraryUpdated.create(update, { id: `${id}:updated:day-${day}:revision-${revision}:${outcome}` }));
+  return true;
+}
+
 /** dispatchItineraryEnded for callers whose own work is done either way (cancel, sweeper). */
 export async function notifyItineraryEnded(id: string, status: EndedStatus, job?: EndedJob | null): Promise<void> {
   try {
@@ -108,15 +133,31 @@ async function resumeUndeliveredWebhooks(): Promise<void> {
   }
 }
 
+/** Revisions left `revising` by a stopped process start again; returns their run keys. */
+async function resumeUnfinishedRevisions(): Promise<string[]> {
+  try {
+    const revisions = await listUnfinishedRevisions();
+    for (const revision of revisions) void revisionRunner().start(revision);
+    if (revisions.length > 0) logger("revisions").info({ count: revisions.length }, `resumed ${revisions.length} unfinished revision(s)`);
+    return revisions.map(revisionRunKey);
+  } catch (error) {
+    logger("revisions").error({ err: error }, "could not resume unfinished revisions");
+    return [];
+  }
+}
+
 /**
- * Resumes every job left `processing` by a crash or restart (local runner only: Inngest
- * keeps its own state). Finished steps are not repeated: their outputs are memoized.
- * Webhooks the stopped process had not delivered are sent too.
+ * Resumes every job left `processing` by a crash or restart, and every revision of a day
+ * left `revising` (local runner only: Inngest keeps its own state). Finished steps are not
+ * repeated: their outputs are memoized (a revision's under "revision-<day>-<revision>:").
+ * Webhooks the stopped process had not delivered are sent too. Returns the ids of the jobs
+ * resumed, then the run keys of the revisions ("<id>:day-<day>:revision-<revision>").
  */
 export async function resumeUnfinishedJobs(): Promise<string[]> {
   if (activeRunner() !== "local") return [];
   const ids = await listProcessingIds();
   for (const id of ids) void localRunner().start({ id });
+  const revisions = await resumeUnfinishedRevisions();
   await resumeUndeliveredWebhooks();
-  return ids;
+  return [...ids, ...revisions];
 }

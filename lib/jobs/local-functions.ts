@@ -1,17 +1,22 @@
 import "server-only";
 import { after } from "next/server";
 import { findItineraryById } from "@/lib/db/queries/itineraries";
-import { loadStepOutputs, saveStepOutput, webhookStepId } from "@/lib/db/queries/steps";
+import { loadStepOutputs, saveStepOutput, updateWebhookStepId, webhookStepId } from "@/lib/db/queries/steps";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { env } from "@/lib/env";
 import { deferredLogger } from "@/lib/logger";
 import { processSingleton } from "@/lib/singleton";
-import { deliverWebhookWorkflow, type DeliverWebhookData } from "@/lib/workflow/deliver-webhook";
+import {
+  deliverWebhookWorkflow,
+  isUpdateDelivery,
+  type DeliverWebhookData,
+  type UpdateDelivery,
+} from "@/lib/workflow/deliver-webhook";
 import { generateItineraryWorkflow, type GenerateItineraryData } from "@/lib/workflow/generate";
 import { reviseItineraryDayWorkflow, type ReviseDayData } from "@/lib/workflow/revise";
-import type { Workflow } from "@/lib/workflow/types";
+import type { RevisionOutcome, Workflow } from "@/lib/workflow/types";
 import { LocalRunner, type LocalRunnerOptions, type RunData, type StepStore } from "./local-runner";
 
 // The local runner's registry: one LocalRunner per durable function, keyed by the same
@@ -35,8 +40,10 @@ function runnerFor<Data extends RunData>(
 ): LocalRunner<Data> {
   const config = env();
   return new LocalRunner<Data>({
-    handler: ({ event, step }) => workflow.handler({ event, step, announceEnded: announceEndedLocally }),
-    onFailure: (data, error) => workflow.onFailure({ data, error, announceEnded: announceEndedLocally }),
+    handler: ({ event, step }) =>
+      workflow.handler({ event, step, announceEnded: announceEndedLocally, announceUpdated: announceUpdatedLocally }),
+    onFailure: (data, error) =>
+      workflow.onFailure({ data, error, announceEnded: announceEndedLocally, announceUpdated: announceUpdatedLocally }),
     store,
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     retryBaseMs: config.JOB_RETRY_BASE_MS,
@@ -95,24 +102,32 @@ export function cancelLocalRuns(id: string): void {
   for (const key of revisionRunner().activeJobIds) if (key.startsWith(`${id}:`)) revisionRunner().cancel(key);
 }
 
-// A delivery's one step is stored on its job as "webhook-<status>", apart from the
-// generation run's steps; a job retried and ended another way gets a delivery of its own.
+// A delivery's one step is stored on its job as "webhook-<status>" (a job that ended) or
+// "webhook-updated-<day>-<revision>-<outcome>" (a revision that landed or failed), apart
+// from the runs' steps; a job retried and ended another way gets a delivery of its own, and
+// so does each revision's outcome.
+const deliveryStepId = (data: DeliverWebhookData) => (isUpdateDelivery(data) ? updateWebhookStepId(data) : webhookStepId(data.status));
+
 const webhookSteps: StepStore<DeliverWebhookData> = {
-  async load({ id, status }) {
-    const stored = (await loadStepOutputs({ jobId: id })).get(webhookStepId(status));
+  async load(data) {
+    const stored = (await loadStepOutputs({ jobId: data.id })).get(deliveryStepId(data));
     return new Map(stored === undefined ? [] : [["deliver", stored]]);
   },
-  save({ id, status }, stepId, output, attempts) {
-    const stored = stepId === "deliver" ? webhookStepId(status) : `${webhookStepId(status)}:${stepId}`;
-    return saveStepOutput({ jobId: id, stepId: stored, output, attempts });
+  save(data, stepId, output, attempts) {
+    const stored = stepId === "deliver" ? deliveryStepId(data) : `${deliveryStepId(data)}:${stepId}`;
+    return saveStepOutput({ jobId: data.id, stepId: stored, output, attempts });
   },
 };
+
+/** One delivery run per job and ending, or per job, day, revision and outcome. */
+export const webhookRunKey = (data: DeliverWebhookData) =>
+  isUpdateDelivery(data) ? `${data.id}:updated:day-${data.day}:revision-${data.revision}:${data.outcome}` : `${data.id}:${data.status}`;
 
 /** The in-process runner for webhook deliveries: same retries and backoff as generation. */
 export function webhookRunner(): LocalRunner<DeliverWebhookData> {
   return processSingleton("runner:deliver-itinerary-webhook", () =>
     runnerFor(deliverWebhookWorkflow, webhookSteps, {
-      runKey: ({ id, status }) => `${id}:${status}`,
+      runKey: webhookRunKey,
       logger: deferredLogger("webhooks"),
       onFailure: async (data, error) => {
         await deliverWebhookWorkflow.onFailure({ data, error, announceEnded: announceEndedLocally });
@@ -120,7 +135,7 @@ export function webhookRunner(): LocalRunner<DeliverWebhookData> {
         const reason = error instanceof Error ? error.message : String(error);
         await saveStepOutput({
           jobId: data.id,
-          stepId: webhookStepId(data.status),
+          stepId: deliveryStepId(data),
           output: { outcome: "abandoned", reason },
           attempts: env().JOB_MAX_ATTEMPTS,
         });
@@ -144,5 +159,29 @@ export async function jobToAnnounce(id: string, status: EndedStatus, job?: Ended
 export async function announceEndedLocally(id: string, status: EndedStatus, job?: EndedJob | null): Promise<boolean> {
   if (!(await jobToAnnounce(id, status, job))) return false;
   runAfterResponse(() => webhookRunner().start({ id, status }));
+  return true;
+}
+
+/**
+ * What an `itinerary.updated` webhook for revision `revision` of day `day` carries besides
+ * the job, or null when job `id` has no webhook to send (no callback URL, or deleted). `at`
+ * is now: the webhook's timestamp, the same on every retry of its delivery.
+ */
+export async function updateToAnnounce(
+  id: string,
+  day: number,
+  revision: number,
+  outcome: RevisionOutcome,
+): Promise<UpdateDelivery | null> {
+  const job = await findItineraryById({ id });
+  if (!job?.callbackUrl) return null;
+  return { id, day, revision, outcome, at: new Date().toISOString() };
+}
+
+/** Queues the `itinerary.updated` webhook of a revision that landed or failed, in this process; false when there is none to send. */
+export async function announceUpdatedLocally(id: string, day: number, revision: number, outcome: RevisionOutcome): Promise<boolean> {
+  const delivery = await updateToAnnounce(id, day, revision, outcome);
+  if (!delivery) return false;
+  runAfterResponse(() => webhookRunner().start(delivery));
   return true;
 }

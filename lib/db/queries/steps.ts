@@ -39,6 +39,10 @@ export async function saveStepOutput({
 /** The job_steps row that records a local webhook run's outcome (delivered, gone, abandoned). */
 export const webhookStepId = (status: EndedStatus) => `webhook-${status}`;
 
+/** The same for the `itinerary.updated` webhook of one revision's outcome (one per revision and outcome). */
+export const updateWebhookStepId = ({ day, revision, outcome }: { day: number; revision: number; outcome: string }) =>
+  `webhook-updated-${day}-${revision}-${outcome}`;
+
 /**
  * Jobs that ended since `endedAfter` with a callback URL but no recorded webhook outcome:
  * what the local runner had not finished delivering when the process stopped.
