@@ -9,7 +9,7 @@ import {
 } from "@/inngest/events";
 import { listProcessingIds } from "@/lib/db/queries/itineraries";
 import { listUnfinishedRevisions } from "@/lib/db/queries/revisions";
-import { listUndeliveredWebhooks } from "@/lib/db/queries/steps";
+import { listUndeliveredUpdates, listUndeliveredWebhooks } from "@/lib/db/queries/steps";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { jobRunnerKind, type JobRunnerKind } from "@/lib/env";
 import { logger } from "@/lib/logger";
@@ -18,6 +18,7 @@ import { handToLeader, isLeader } from "./leader";
 import {
   announceEndedLocally,
   announceUpdatedLocally,
+  asUpdateDelivery,
   cancelLocalRuns,
   jobToAnnounce,
   localRunner,
@@ -125,7 +126,10 @@ const WEBHOOK_RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 async function resumeUndeliveredWebhooks(): Promise<void> {
   try {
-    const pending = await listUndeliveredWebhooks({ endedAfter: new Date(Date.now() - WEBHOOK_RESUME_WINDOW_MS) });
+    const since = new Date(Date.now() - WEBHOOK_RESUME_WINDOW_MS);
+    const ended = await listUndeliveredWebhooks({ endedAfter: since });
+    const updates = (await listUndeliveredUpdates({ queuedAfter: since })).map(asUpdateDelivery).filter((update) => update !== null);
+    const pending = [...ended, ...updates];
     for (const delivery of pending) void webhookRunner().start(delivery);
     if (pending.length > 0) logger("webhooks").info({ count: pending.length }, `resumed ${pending.length} undelivered webhook(s)`);
   } catch (error) {

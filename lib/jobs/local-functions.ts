@@ -1,7 +1,7 @@
 import "server-only";
 import { after } from "next/server";
 import { findItineraryById } from "@/lib/db/queries/itineraries";
-import { loadStepOutputs, saveStepOutput, updateWebhookStepId, webhookStepId } from "@/lib/db/queries/steps";
+import { loadStepOutputs, QUEUED_SUFFIX, saveStepOutput, updateWebhookStepId, webhookStepId } from "@/lib/db/queries/steps";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { EndedStatus } from "@/lib/domain/constants";
@@ -178,10 +178,31 @@ export async function updateToAnnounce(
   return { id, day, revision, outcome, at: new Date().toISOString() };
 }
 
-/** Queues the `itinerary.updated` webhook of a revision that landed or failed, in this process; false when there is none to send. */
+/**
+ * Queues the `itinerary.updated` webhook of a revision that landed or failed, in this
+ * process; false when there is none to send. The queued delivery is recorded first, so a
+ * restart before it is delivered sends it (resumeUnfinishedJobs).
+ */
 export async function announceUpdatedLocally(id: string, day: number, revision: number, outcome: RevisionOutcome): Promise<boolean> {
-  const delivery = await updateToAnnounce(id, day, revision, outcome);
-  if (!delivery) return false;
+  const update = await updateToAnnounce(id, day, revision, outcome);
+  if (!update) return false;
+  // Queued before (a notify step run again): the same delivery, timestamp and all.
+  const queuedStep = `${updateWebhookStepId(update)}${QUEUED_SUFFIX}`;
+  const queued = asUpdateDelivery((await loadStepOutputs({ jobId: id })).get(queuedStep));
+  if (!queued) await saveStepOutput({ jobId: id, stepId: queuedStep, output: update, attempts: 1 });
+  const delivery = queued ?? update;
   runAfterResponse(() => webhookRunner().start(delivery));
   return true;
+}
+
+/** A recorded queued delivery, if it is one (a row written by announceUpdatedLocally). */
+export function asUpdateDelivery(value: unknown): UpdateDelivery | null {
+  const candidate = value as Partial<UpdateDelivery> | null;
+  const valid =
+    typeof candidate?.id === "string" &&
+    Number.isInteger(candidate.day) &&
+    Number.isInteger(candidate.revision) &&
+    (candidate.outcome === "landed" || candidate.outcome === "failed") &&
+    typeof candidate.at === "string";
+  return valid ? (candidate as UpdateDelivery) : null;
 }

@@ -35,6 +35,7 @@ import { itineraryDayRevisions, jobSteps } from "@/lib/db/schema";
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { resetEnvCache } from "@/lib/env";
 import { deleteItinerary } from "@/lib/itineraries/commands";
+import { saveStepOutput } from "@/lib/db/queries/steps";
 import { dispatchItineraryUpdated, resumeUnfinishedJobs } from "@/lib/jobs/dispatch";
 import { createGenerationRunner, revisionRunKey, revisionRunner, webhookRunner } from "@/lib/jobs/local-functions";
 import { demoAnswer, promptText } from "@/lib/llm/demo-model";
@@ -268,9 +269,15 @@ describe("the itinerary.updated webhook on the local runner", () => {
     const attempts = await updatesArrived("/flaky", 3);
     expect(new Set(attempts.map((delivery) => delivery.headers["webhook-id"])).size).toBe(1);
     expect(new Set(attempts.map((delivery) => delivery.body)).size).toBe(1); // the same timestamp and all
-    expect(await stepRows(id, "webhook-updated-")).toEqual([
-      { stepId: "webhook-updated-2-2-landed", output: expect.objectContaining({ outcome: "delivered", httpStatus: 204 }) },
-    ]);
+    // On record: the delivery as queued (for a restart) and its outcome.
+    const records = new Map((await stepRows(id, "webhook-updated-")).map((row) => [row.stepId, row.output]));
+    expect(Object.fromEntries(records)).toEqual({
+      "webhook-updated-2-2-landed:queued": { id, day: 2, revision: 2, outcome: "landed", at: expect.any(String) },
+      "webhook-updated-2-2-landed": expect.objectContaining({ outcome: "delivered", httpStatus: 204 }),
+    });
+    expect((JSON.parse(attempts[0]!.body) as UpdatedWebhookPayload).timestamp).toBe(
+      (records.get("webhook-updated-2-2-landed:queued") as { at: string }).at,
+    );
 
     // The notify step run again (a retry, a resumed run): the delivery is on record, nothing is sent.
     expect(await dispatchItineraryUpdated(id, 2, 2, "landed")).toBe(true);
@@ -328,6 +335,28 @@ describe("a revision cut short", () => {
     expect(await revisionRunner().start({ id, day: 2, revision: 2 })).toBe("completed");
     expect(modelCallsOf(id)["revise-day-2"]).toBe(2);
     expect(updatesTo("/resumed")).toHaveLength(1);
+  });
+
+  it("an update webhook queued but not delivered when the server stopped is sent by the next leader, as it was queued", async () => {
+    const id = await completedTrip({ path: "/queued" });
+    await revise(id, 1, "a long lunch");
+    await settled(id, 1);
+    await updatesArrived("/queued", 1);
+    // What a server stopped mid-delivery leaves: the queued delivery of a later revision, no outcome.
+    const at = "2026-11-29T06:00:00.000Z";
+    const queued = { id, day: 1, revision: 3, outcome: "failed", at };
+    await saveStepOutput({ jobId: id, stepId: "webhook-updated-1-3-failed:queued", output: queued, attempts: 1 });
+
+    await resumeUnfinishedJobs();
+    const [, resent] = await updatesArrived("/queued", 2);
+    expect(verified(resent!)).toMatchObject({ type: "itinerary.updated", day: 1, revision: 3, outcome: "failed", timestamp: at });
+    expect(resent!.headers["webhook-id"]).not.toBe(updatesTo("/queued")[0]!.headers["webhook-id"]);
+
+    // Delivered and recorded: the restart after that sends nothing more.
+    await resumeUnfinishedJobs();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await webhookRunner().drain();
+    expect(updatesTo("/queued")).toHaveLength(2);
   });
 
   it("deleting the job mid-revision aborts the model call in flight; nothing lands and no webhook is sent", async () => {
