@@ -25,3 +25,16 @@ export const itineraryEnded = eventType("itinerary/ended", {
 export const itineraryDayRevisionRequested = eventType("itinerary/day.revision-requested", {
   schema: z.object({ id: z.string(), day: z.number().int().min(1), revision: z.number().int().min(2) }),
 });
+
+// Revision `revision` of day `day` landed or failed, and the job has a callback URL: send
+// its `itinerary.updated` webhook. `at` is when (the webhook's timestamp on every retry).
+// The event id names the job, day, revision and outcome, so a re-send is dropped.
+export const itineraryUpdated = eventType("itinerary/updated", {
+  schema: z.object({
+    id: z.string(),
+    day: z.number().int().min(1),
+    revision: z.number().int().min(2),
+    outcome: z.enum(["landed", "failed"]),
+    at: z.string(),
+  }),
+});

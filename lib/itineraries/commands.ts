@@ -1,7 +1,8 @@
 import "server-only";
-import { deleteItineraryRow, endItinerary, reopenItinerary } from "@/lib/db/queries/itineraries";
+import { deleteItineraryRowReturning, endItinerary, reopenItinerary } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { mayChange, type Owner } from "@/lib/domain/owner";
+import { anyDayRevising } from "@/lib/domain/revision";
 import { AppError } from "@/lib/errors";
 import { dispatchItineraryCancelled, dispatchItineraryRequested, notifyItineraryEnded } from "@/lib/jobs/dispatch";
 import { notifyItineraryChanged } from "@/lib/live/changes";
@@ -79,14 +80,17 @@ export async function retryItinerary(id: string, caller: Owner): Promise<Itinera
 }
 
 /**
- * Deletes a job with its days and steps; a running job's run is stopped (its steps find
- * the row gone and write nothing).
+ * Deletes a job with its days and steps; what was running on it is stopped (its steps find
+ * the row gone and write nothing): the generation of a processing job, the revisions of a
+ * completed job's days being rewritten. Which, the deleted row says, so a revision asked
+ * for while the job was read is stopped too.
  */
 export async function deleteItinerary(id: string, caller: Owner): Promise<void> {
-  const job = requireChangeable(await requireItineraryRow(id), caller);
-  if (!(await deleteItineraryRow({ id }))) return;
+  requireChangeable(await requireItineraryRow(id), caller);
+  const deleted = await deleteItineraryRowReturning({ id });
+  if (!deleted) return;
   notifyItineraryChanged(id);
-  if (job.status !== "processing") return;
+  if (deleted.status !== "processing" && !anyDayRevising(deleted.dayStates)) return;
   try {
     await dispatchItineraryCancelled(id);
   } catch (error) {

@@ -1,20 +1,32 @@
 import "server-only";
 import { inngest } from "@/inngest/client";
-import { itineraryCancelled, itineraryDayRevisionRequested, itineraryEnded, itineraryRequested } from "@/inngest/events";
+import {
+  itineraryCancelled,
+  itineraryDayRevisionRequested,
+  itineraryEnded,
+  itineraryRequested,
+  itineraryUpdated,
+} from "@/inngest/events";
 import { listProcessingIds } from "@/lib/db/queries/itineraries";
-import { listUndeliveredWebhooks } from "@/lib/db/queries/steps";
+import { listUnfinishedRevisions } from "@/lib/db/queries/revisions";
+import { listUndeliveredUpdates, listUndeliveredWebhooks } from "@/lib/db/queries/steps";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { jobRunnerKind, type JobRunnerKind } from "@/lib/env";
 import { logger } from "@/lib/logger";
+import type { RevisionOutcome } from "@/lib/workflow/types";
 import { handToLeader, isLeader } from "./leader";
 import { installLiveRelay } from "./live-relay";
 import {
   announceEndedLocally,
+  announceUpdatedLocally,
+  asUpdateDelivery,
   cancelLocalRuns,
   jobToAnnounce,
   localRunner,
+  revisionRunKey,
   revisionRunner,
   runAfterResponse,
+  updateToAnnounce,
   webhookRunner,
   type EndedJob,
 } from "./local-functions";
@@ -91,6 +103,20 @@ export async function dispatchItineraryEnded(id: string, status: EndedStatus, jo
   return true;
 }
 
+/**
+ * Queues the `itinerary.updated` webhook for revision `revision` of day `day`, which landed
+ * or failed; false (nothing sent) when the job has no callback URL or was deleted. With
+ * Inngest the event id names the job, day, revision and outcome, so a re-send (a notify
+ * step run again) is dropped; the local runner keeps one delivery per the same four.
+ */
+export async function dispatchItineraryUpdated(id: string, day: number, revision: number, outcome: RevisionOutcome): Promise<boolean> {
+  if (activeRunner() !== "inngest") return announceUpdatedLocally(id, day, revision, outcome);
+  const update = await updateToAnnounce(id, day, revision, outcome);
+  if (!update) return false;
+  await inngest.send(itineraryUpdated.create(update, { id: `${id}:updated:day-${day}:revision-${revision}:${outcome}` }));
+  return true;
+}
+
 /** dispatchItineraryEnded for callers whose own work is done either way (cancel, sweeper). */
 export async function notifyItineraryEnded(id: string, status: EndedStatus, job?: EndedJob | null): Promise<void> {
   try {
@@ -105,7 +131,10 @@ const WEBHOOK_RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 async function resumeUndeliveredWebhooks(): Promise<void> {
   try {
-    const pending = await listUndeliveredWebhooks({ endedAfter: new Date(Date.now() - WEBHOOK_RESUME_WINDOW_MS) });
+    const since = new Date(Date.now() - WEBHOOK_RESUME_WINDOW_MS);
+    const ended = await listUndeliveredWebhooks({ endedAfter: since });
+    const updates = (await listUndeliveredUpdates({ queuedAfter: since })).map(asUpdateDelivery).filter((update) => update !== null);
+    const pending = [...ended, ...updates];
     for (const delivery of pending) void webhookRunner().start(delivery);
     if (pending.length > 0) logger("webhooks").info({ count: pending.length }, `resumed ${pending.length} undelivered webhook(s)`);
   } catch (error) {
@@ -113,15 +142,31 @@ async function resumeUndeliveredWebhooks(): Promise<void> {
   }
 }
 
+/** Revisions left `revising` by a stopped process start again; returns their run keys. */
+async function resumeUnfinishedRevisions(): Promise<string[]> {
+  try {
+    const revisions = await listUnfinishedRevisions();
+    for (const revision of revisions) void revisionRunner().start(revision);
+    if (revisions.length > 0) logger("revisions").info({ count: revisions.length }, `resumed ${revisions.length} unfinished revision(s)`);
+    return revisions.map(revisionRunKey);
+  } catch (error) {
+    logger("revisions").error({ err: error }, "could not resume unfinished revisions");
+    return [];
+  }
+}
+
 /**
- * Resumes every job left `processing` by a crash or restart (local runner only: Inngest
- * keeps its own state). Finished steps are not repeated: their outputs are memoized.
- * Webhooks the stopped process had not delivered are sent too.
+ * Resumes every job left `processing` by a crash or restart, and every revision of a day
+ * left `revising` (local runner only: Inngest keeps its own state). Finished steps are not
+ * repeated: their outputs are memoized (a revision's under "revision-<day>-<revision>:").
+ * Webhooks the stopped process had not delivered are sent too. Returns the ids of the jobs
+ * resumed, then the run keys of the revisions ("<id>:day-<day>:revision-<revision>").
  */
 export async function resumeUnfinishedJobs(): Promise<string[]> {
   if (activeRunner() !== "local") return [];
   const ids = await listProcessingIds();
   for (const id of ids) void localRunner().start({ id });
+  const revisions = await resumeUnfinishedRevisions();
   await resumeUndeliveredWebhooks();
-  return ids;
+  return [...ids, ...revisions];
 }

@@ -1,17 +1,22 @@
 import "server-only";
 import { after } from "next/server";
 import { findItineraryById } from "@/lib/db/queries/itineraries";
-import { loadStepOutputs, saveStepOutput, webhookStepId } from "@/lib/db/queries/steps";
+import { loadStepOutputs, QUEUED_SUFFIX, saveStepOutput, updateWebhookStepId, webhookStepId } from "@/lib/db/queries/steps";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { isDatabaseUnavailable } from "@/lib/db/unavailable";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { env } from "@/lib/env";
 import { deferredLogger } from "@/lib/logger";
 import { processSingleton } from "@/lib/singleton";
-import { deliverWebhookWorkflow, type DeliverWebhookData } from "@/lib/workflow/deliver-webhook";
+import {
+  deliverWebhookWorkflow,
+  isUpdateDelivery,
+  type DeliverWebhookData,
+  type UpdateDelivery,
+} from "@/lib/workflow/deliver-webhook";
 import { generateItineraryWorkflow, type GenerateItineraryData } from "@/lib/workflow/generate";
 import { reviseItineraryDayWorkflow, type ReviseDayData } from "@/lib/workflow/revise";
-import type { Workflow } from "@/lib/workflow/types";
+import type { RevisionOutcome, Workflow } from "@/lib/workflow/types";
 import { LocalRunner, type LocalRunnerOptions, type RunData, type StepStore } from "./local-runner";
 
 // The local runner's registry: one LocalRunner per durable function, keyed by the same
@@ -35,8 +40,10 @@ function runnerFor<Data extends RunData>(
 ): LocalRunner<Data> {
   const config = env();
   return new LocalRunner<Data>({
-    handler: ({ event, step }) => workflow.handler({ event, step, announceEnded: announceEndedLocally }),
-    onFailure: (data, error) => workflow.onFailure({ data, error, announceEnded: announceEndedLocally }),
+    handler: ({ event, step }) =>
+      workflow.handler({ event, step, announceEnded: announceEndedLocally, announceUpdated: announceUpdatedLocally }),
+    onFailure: (data, error) =>
+      workflow.onFailure({ data, error, announceEnded: announceEndedLocally, announceUpdated: announceUpdatedLocally }),
     store,
     maxAttempts: config.JOB_MAX_ATTEMPTS,
     retryBaseMs: config.JOB_RETRY_BASE_MS,
@@ -95,24 +102,32 @@ export function cancelLocalRuns(id: string): void {
   for (const key of revisionRunner().activeJobIds) if (key.startsWith(`${id}:`)) revisionRunner().cancel(key);
 }
 
-// A delivery's one step is stored on its job as "webhook-<status>", apart from the
-// generation run's steps; a job retried and ended another way gets a delivery of its own.
+// A delivery's one step is stored on its job as "webhook-<status>" (a job that ended) or
+// "webhook-updated-<day>-<revision>-<outcome>" (a revision that landed or failed), apart
+// from the runs' steps; a job retried and ended another way gets a delivery of its own, and
+// so does each revision's outcome.
+const deliveryStepId = (data: DeliverWebhookData) => (isUpdateDelivery(data) ? updateWebhookStepId(data) : webhookStepId(data.status));
+
 const webhookSteps: StepStore<DeliverWebhookData> = {
-  async load({ id, status }) {
-    const stored = (await loadStepOutputs({ jobId: id })).get(webhookStepId(status));
+  async load(data) {
+    const stored = (await loadStepOutputs({ jobId: data.id })).get(deliveryStepId(data));
     return new Map(stored === undefined ? [] : [["deliver", stored]]);
   },
-  save({ id, status }, stepId, output, attempts) {
-    const stored = stepId === "deliver" ? webhookStepId(status) : `${webhookStepId(status)}:${stepId}`;
-    return saveStepOutput({ jobId: id, stepId: stored, output, attempts });
+  save(data, stepId, output, attempts) {
+    const stored = stepId === "deliver" ? deliveryStepId(data) : `${deliveryStepId(data)}:${stepId}`;
+    return saveStepOutput({ jobId: data.id, stepId: stored, output, attempts });
   },
 };
+
+/** One delivery run per job and ending, or per job, day, revision and outcome. */
+export const webhookRunKey = (data: DeliverWebhookData) =>
+  isUpdateDelivery(data) ? `${data.id}:updated:day-${data.day}:revision-${data.revision}:${data.outcome}` : `${data.id}:${data.status}`;
 
 /** The in-process runner for webhook deliveries: same retries and backoff as generation. */
 export function webhookRunner(): LocalRunner<DeliverWebhookData> {
   return processSingleton("runner:deliver-itinerary-webhook", () =>
     runnerFor(deliverWebhookWorkflow, webhookSteps, {
-      runKey: ({ id, status }) => `${id}:${status}`,
+      runKey: webhookRunKey,
       logger: deferredLogger("webhooks"),
       onFailure: async (data, error) => {
         await deliverWebhookWorkflow.onFailure({ data, error, announceEnded: announceEndedLocally });
@@ -120,7 +135,7 @@ export function webhookRunner(): LocalRunner<DeliverWebhookData> {
         const reason = error instanceof Error ? error.message : String(error);
         await saveStepOutput({
           jobId: data.id,
-          stepId: webhookStepId(data.status),
+          stepId: deliveryStepId(data),
           output: { outcome: "abandoned", reason },
           attempts: env().JOB_MAX_ATTEMPTS,
         });
@@ -145,4 +160,49 @@ export async function announceEndedLocally(id: string, status: EndedStatus, job?
   if (!(await jobToAnnounce(id, status, job))) return false;
   runAfterResponse(() => webhookRunner().start({ id, status }));
   return true;
+}
+
+/**
+ * What an `itinerary.updated` webhook for revision `revision` of day `day` carries besides
+ * the job, or null when job `id` has no webhook to send (no callback URL, or deleted). `at`
+ * is now: the webhook's timestamp, the same on every retry of its delivery.
+ */
+export async function updateToAnnounce(
+  id: string,
+  day: number,
+  revision: number,
+  outcome: RevisionOutcome,
+): Promise<UpdateDelivery | null> {
+  const job = await findItineraryById({ id });
+  if (!job?.callbackUrl) return null;
+  return { id, day, revision, outcome, at: new Date().toISOString() };
+}
+
+/**
+ * Queues the `itinerary.updated` webhook of a revision that landed or failed, in this
+ * process; false when there is none to send. The queued delivery is recorded first, so a
+ * restart before it is delivered sends it (resumeUnfinishedJobs).
+ */
+export async function announceUpdatedLocally(id: string, day: number, revision: number, outcome: RevisionOutcome): Promise<boolean> {
+  const update = await updateToAnnounce(id, day, revision, outcome);
+  if (!update) return false;
+  // Queued before (a notify step run again): the same delivery, timestamp and all.
+  const queuedStep = `${updateWebhookStepId(update)}${QUEUED_SUFFIX}`;
+  const queued = asUpdateDelivery((await loadStepOutputs({ jobId: id })).get(queuedStep));
+  if (!queued) await saveStepOutput({ jobId: id, stepId: queuedStep, output: update, attempts: 1 });
+  const delivery = queued ?? update;
+  runAfterResponse(() => webhookRunner().start(delivery));
+  return true;
+}
+
+/** A recorded queued delivery, if it is one (a row written by announceUpdatedLocally). */
+export function asUpdateDelivery(value: unknown): UpdateDelivery | null {
+  const candidate = value as Partial<UpdateDelivery> | null;
+  const valid =
+    typeof candidate?.id === "string" &&
+    Number.isInteger(candidate.day) &&
+    Number.isInteger(candidate.revision) &&
+    (candidate.outcome === "landed" || candidate.outcome === "failed") &&
+    typeof candidate.at === "string";
+  return valid ? (candidate as UpdateDelivery) : null;
 }

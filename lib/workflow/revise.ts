@@ -13,7 +13,7 @@ export async function reviseItineraryDay({ event, step, announceUpdated }: Revis
   const { id, day, revision } = event.data;
   const result = await step.run("revise", () => reviseDay(id, day, revision));
   if (!result.landed) return { skipped: result.reason };
-  if (announceUpdated) await step.run("notify", () => announceUpdated(id, day, revision));
+  if (announceUpdated) await step.run("notify", () => announceUpdated(id, day, revision, "landed"));
   return result;
 }
 
@@ -26,7 +26,7 @@ export async function onReviseItineraryDayFailure({
 }: FailureContext<ReviseDayData>): Promise<boolean> {
   const { id, day, revision } = data;
   const failed = await step.run("mark-failed", () => markRevisionFailed(id, day, revision, error));
-  if (failed && announceUpdated) await step.run("notify", () => announceUpdated(id, day, revision));
+  if (failed && announceUpdated) await step.run("notify", () => announceUpdated(id, day, revision, "failed"));
   return failed;
 }
 

@@ -1,7 +1,8 @@
 import type { EndedStatus } from "@/lib/domain/constants";
 
 // What a durable handler is given, whichever runner executes it: the event that started
-// it, the step tools, and a way to announce that a job ended (which queues its webhook).
+// it, the step tools, and ways to announce that a job ended or that a revision of one of
+// its days landed or failed (each queues a webhook).
 // Inngest's own step tools fit StepTools; so does the local runner's.
 
 export interface StepTools {
@@ -15,8 +16,14 @@ export interface StepTools {
 /** Queues the webhook of a job that ended as `status`; false when it has none to send. */
 export type AnnounceEnded = (id: string, status: EndedStatus) => Promise<boolean>;
 
-/** Queues the `itinerary.updated` webhook for revision `revision` of day `day` (landed or failed). */
-export type AnnounceUpdated = (id: string, day: number, revision: number) => Promise<boolean>;
+/** How a revision of a day ended: its plan is on show, or the day says why it failed. */
+export type RevisionOutcome = "landed" | "failed";
+
+/**
+ * Queues the `itinerary.updated` webhook for revision `revision` of day `day`, which
+ * `outcome`; false when there is none to send (no callback URL, the job was deleted).
+ */
+export type AnnounceUpdated = (id: string, day: number, revision: number, outcome: RevisionOutcome) => Promise<boolean>;
 
 export interface WorkflowContext<Data> {
   event: { data: Data };

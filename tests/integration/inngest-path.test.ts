@@ -80,8 +80,8 @@ describe("with the Inngest dev server configured", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { mode: string; function_count: number };
     expect(body.mode).toBe("dev");
-    // generate-itinerary, its onFailure handler, the stale-job sweeper, the webhook delivery
-    // and the expiry cron.
-    expect(body.function_count).toBe(5);
+    // generate-itinerary and revise-itinerary-day, each with its onFailure handler, the
+    // stale-job sweeper, the webhook delivery and the expiry cron.
+    expect(body.function_count).toBe(7);
   });
 });

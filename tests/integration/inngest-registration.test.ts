@@ -38,6 +38,8 @@ describe("syncing with the Inngest dev server", () => {
       "itinera-expire-old-itineraries",
       "itinera-generate-itinerary",
       "itinera-generate-itinerary-failure",
+      "itinera-revise-itinerary-day",
+      "itinera-revise-itinerary-day-failure",
       "itinera-sweep-stale-itineraries",
     ]);
     // Inngest reads `retries.attempts` as the retries after the first attempt.
@@ -58,9 +60,21 @@ describe("syncing with the Inngest dev server", () => {
       { event: "inngest/function.failed", expression: "event.data.function_id == 'itinera-generate-itinerary'" },
     ]);
 
-    // A webhook: sent on itinerary/ended, with as many attempts as a job.
+    // A revision of a day: started by itinerary/day.revision-requested, one run per job, day
+    // and revision, as many attempts as a job, stopped by the job's cancel event (a delete).
+    const revise = byId.get("itinera-revise-itinerary-day")!;
+    expect(revise.triggers).toEqual([{ event: "itinerary/day.revision-requested" }]);
+    expect(revise.steps.step.retries?.attempts).toBe(retries);
+    expect(revise.idempotency).toBe('event.data.id + "-" + string(event.data.day) + "-" + string(event.data.revision)');
+    expect(revise.cancel).toEqual([{ event: "itinerary/cancelled", if: "event.data.id == async.data.id" }]);
+    expect(byId.get("itinera-revise-itinerary-day-failure")?.triggers).toEqual([
+      { event: "inngest/function.failed", expression: "event.data.function_id == 'itinera-revise-itinerary-day'" },
+    ]);
+
+    // A webhook: sent on itinerary/ended (a job ended) and itinerary/updated (a revision
+    // landed or failed), with as many attempts as a job.
     const deliver = byId.get("itinera-deliver-itinerary-webhook")!;
-    expect(deliver.triggers).toEqual([{ event: "itinerary/ended" }]);
+    expect(deliver.triggers).toEqual([{ event: "itinerary/ended" }, { event: "itinerary/updated" }]);
     expect(deliver.steps.step.retries?.attempts).toBe(retries);
 
     // The sweeper every five minutes, the expiry once a day; one run of each at a time.

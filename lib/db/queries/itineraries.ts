@@ -244,6 +244,24 @@ export async function deleteItineraryRow({ id }: { id: string }): Promise<boolea
   return rows.length > 0;
 }
 
+/**
+ * Deletes the job as deleteItineraryRow does, and says what was running on it when it went:
+ * its status and its days' states (a completed job may have a day being revised). Null
+ * when there was no such job.
+ */
+export async function deleteItineraryRowReturning({
+  id,
+}: {
+  id: string;
+}): Promise<Pick<ItineraryRow, "status" | "dayStates"> | null> {
+  const db = await getDb();
+  const [row] = await db
+    .delete(itineraries)
+    .where(eq(itineraries.id, id))
+    .returning({ status: itineraries.status, dayStates: itineraries.dayStates });
+  return row ?? null;
+}
+
 /** Frees an expired idempotency key so a new request may use it. */
 export async function releaseIdempotencyKey({ id }: { id: string }): Promise<void> {
   const db = await getDb();

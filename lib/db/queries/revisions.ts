@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, isNotNull } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import { mayChange, type Owner } from "@/lib/domain/owner";
 import {
   dayStateOf,
@@ -8,7 +8,7 @@ import {
   type DayRevisionStates,
 } from "@/lib/domain/revision";
 import type { DayPlan, TokenUsage } from "@/lib/domain/trip";
-import { withTransaction, type Database } from "../client";
+import { getDb, withTransaction, type Database } from "../client";
 import { itineraries, itineraryDayRevisions, type ItineraryRow } from "../schema";
 
 // Day revisions, each in one transaction over the job's locked row: the row holds the plan
@@ -223,4 +223,39 @@ export function removeDayActivity(input: { id: string; day: number; index: numbe
     const updated = await writeJob(tx, id, { itinerary: withPlan(job.itinerary!, plan), dayStates: withState(job.dayStates, day, next) });
     return { job: updated, revision };
   });
+}
+
+/** A revision asked for and not yet landed or failed: what a run of revise-itinerary-day takes. */
+export interface UnfinishedRevision {
+  id: string;
+  day: number;
+  revision: number;
+}
+
+/**
+ * Every day of a completed job that is still `revising`, with the revision it waits for:
+ * what a stopped process left unfinished (the local runner resumes them). Oldest job first.
+ */
+export async function listUnfinishedRevisions(): Promise<UnfinishedRevision[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: itineraries.id, dayStates: itineraries.dayStates })
+    .from(itineraries)
+    .where(
+      and(
+        eq(itineraries.status, "completed"),
+        sql`exists (select 1 from jsonb_each(${itineraries.dayStates}) as entry where entry.value ->> 'state' = 'revising')`,
+      ),
+    )
+    .orderBy(itineraries.createdAt);
+  return rows.flatMap(({ id, dayStates }) =>
+    Object.keys(dayStates)
+      .map(Number)
+      .filter((day) => Number.isInteger(day))
+      .toSorted((a, b) => a - b)
+      .flatMap((day) => {
+        const { state, pending } = dayStateOf(dayStates, day);
+        return state === "revising" && pending ? [{ id, day, revision: pending.revision }] : [];
+      }),
+  );
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, isNotNull, ne, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, like, ne, sql } from "drizzle-orm";
 import type { EndedStatus } from "@/lib/domain/constants";
 import { getDb } from "../client";
 import { itineraries, jobSteps } from "../schema";
@@ -38,6 +38,35 @@ export async function saveStepOutput({
 
 /** The job_steps row that records a local webhook run's outcome (delivered, gone, abandoned). */
 export const webhookStepId = (status: EndedStatus) => `webhook-${status}`;
+
+/** The same for the `itinerary.updated` webhook of one revision's outcome (one per revision and outcome). */
+export const updateWebhookStepId = ({ day, revision, outcome }: { day: number; revision: number; outcome: string }) =>
+  `webhook-updated-${day}-${revision}-${outcome}`;
+
+/** Beside it, the delivery as it was queued (its output), so a restart can send it. */
+export const QUEUED_SUFFIX = ":queued";
+
+/**
+ * `itinerary.updated` deliveries queued on the local runner since `queuedAfter` with no
+ * recorded outcome: what the process had not finished delivering when it stopped. Each is
+ * the queued delivery (the output of its ":queued" row).
+ */
+export async function listUndeliveredUpdates({ queuedAfter }: { queuedAfter: Date }): Promise<unknown[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ output: jobSteps.output })
+    .from(jobSteps)
+    .where(
+      and(
+        like(jobSteps.stepId, `webhook-updated-%${QUEUED_SUFFIX}`),
+        gt(jobSteps.completedAt, queuedAfter),
+        sql`not exists (select 1 from ${jobSteps} as done where done.job_id = ${jobSteps.jobId}
+          and done.step_id = left(${jobSteps.stepId}, length(${jobSteps.stepId}) - ${QUEUED_SUFFIX.length}))`,
+      ),
+    )
+    .orderBy(jobSteps.completedAt);
+  return rows.map((row) => row.output);
+}
 
 /**
  * Jobs that ended since `endedAfter` with a callback URL but no recorded webhook outcome:
