@@ -2,6 +2,7 @@
 
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
+import { DayChangeAnnouncer } from "./change-day";
 import { DayCard } from "./day-card";
 import { DaySkeleton, OutlineSkeleton } from "./day-skeleton";
 import { OutlinePreview, previewSummary, previewTheme } from "./plan-preview";
@@ -51,7 +52,8 @@ function AboutPlan({ itinerary }: { itinerary: ItineraryResource }) {
 /**
  * A trip's page: one header, what can be done with the trip, how far its planning is, then
  * the days (each with its map) and the tips. `canChange`: the viewer owns the trip (or it is
- * ownerless on an open server), so may cancel or retry it. `pageUrl` is printed with the trip.
+ * ownerless on an open server), so may cancel or retry it, and change its days once it is
+ * finished. `pageUrl` is printed with the trip.
  */
 export function ItineraryStatusView({
   initial,
@@ -64,12 +66,14 @@ export function ItineraryStatusView({
   pageUrl: string;
   mapTileUrl: string;
 }) {
-  const { itinerary, previews, connection } = useItineraryStatus(initial.id, initial);
+  const { itinerary, previews, connection, follow } = useItineraryStatus(initial.id, initial);
   if (connection === "deleted") return <DeletedNotice destination={itinerary.destination} />;
   const { outline, days, status } = itinerary;
   const landed = new Map(days.map((plan) => [plan.day, plan]));
   const outlinePreview = previews.get("outline");
   const dayNumbers = Array.from({ length: itinerary.durationDays }, (_, index) => index + 1);
+  // A finished trip's owner may change its days (components/change-day.tsx).
+  const dayChanges = canChange && status === "completed" ? { itineraryId: itinerary.id, follow } : null;
 
   return (
     <div className="space-y-8 wrap-anywhere" data-status={status}>
@@ -83,6 +87,7 @@ export function ItineraryStatusView({
       <p aria-live="polite" className="sr-only">
         {itinerary.stage}
       </p>
+      <DayChangeAnnouncer days={days} />
 
       <ItineraryActions itinerary={itinerary} canChange={canChange} />
       <p data-testid="share-url" className="print-only text-sm">
@@ -100,7 +105,9 @@ export function ItineraryStatusView({
         </h2>
         {dayNumbers.map((day) => {
           const plan = landed.get(day);
-          if (plan) return <DayCard key={day} plan={plan} mapTileUrl={mapTileUrl} />;
+          if (plan) {
+            return <DayCard key={day} plan={plan} mapTileUrl={mapTileUrl} changes={dayChanges} preview={previews.get(`day-${day}`)} />;
+          }
           if (status !== "processing") return null;
           const entry = outline?.days.find((candidate) => candidate.day === day);
           return (
