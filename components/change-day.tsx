@@ -198,7 +198,7 @@ export function DayChangeControls({ plan, control }: { plan: DayPlan; control: D
           <details
             ref={detailsRef}
             open={reopened || undefined}
-            className="group min-w-0 flex-1"
+            className="min-w-0 open:basis-full"
             onToggle={(event) => {
               if (event.currentTarget.open) fieldRef.current?.focus();
             }}
