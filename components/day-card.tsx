@@ -1,8 +1,19 @@
 "use client";
 
+import type { Preview } from "@/lib/domain/preview";
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { formatLongDate, formatPerPerson, formatTravel } from "@/lib/itineraries/export";
+import {
+  dayHeadingId,
+  DayChangeControls,
+  DayRevisionNotice,
+  RemoveStopButton,
+  useDayChange,
+  type DayChange,
+  type DayChanges,
+} from "./change-day";
 import { DayMapSlot } from "./day-map-slot";
+import { DayPreviewActivities, previewActivityCount } from "./plan-preview";
 
 type DayPlan = ItineraryResource["days"][number];
 type Activity = DayPlan["activities"][number];
@@ -13,9 +24,14 @@ export const stopId = (day: number, stop: number) => `day-${day}-stop-${stop}`;
 /** Does the day have any activity with a known location (and so a map)? */
 export const hasLocatedActivity = (plan: DayPlan) => plan.activities.some((activity) => activity.location !== null);
 
-function ActivityItem({ day, stop, activity }: { day: number; stop: number; activity: Activity }) {
+function ActivityItem({ day, stop, activity, remove }: { day: number; stop: number; activity: Activity; remove: DayChange | null }) {
   return (
     <li id={stopId(day, stop)} tabIndex={-1} className="relative scroll-mt-4 rounded-md focus:bg-brand-50 dark:focus:bg-stone-800">
+      {remove ? (
+        <div className="float-right ml-2">
+          <RemoveStopButton control={remove} day={day} index={stop - 1} title={activity.title} />
+        </div>
+      ) : null}
       <span
         aria-hidden="true"
         className="absolute -left-[29px] top-0.5 flex h-5 w-5 items-center justify-center rounded-full bg-brand-600 text-[11px] font-semibold text-white"
@@ -49,13 +65,36 @@ function ActivityItem({ day, stop, activity }: { day: number; stop: number; acti
   );
 }
 
-/** A planned day: its date, area and total, the activities in visit order, and their map. */
-export function DayCard({ plan, mapTileUrl }: { plan: DayPlan; mapTileUrl: string }) {
+/**
+ * A planned day: its date, area and total, the activities in visit order, and their map.
+ * With `changes` (its owner, on a finished trip) it can be changed, undone and have stops
+ * removed; while it is rewritten, what the model has written so far (`preview`) shows in
+ * place of its activities.
+ */
+export function DayCard({
+  plan,
+  mapTileUrl,
+  changes = null,
+  preview,
+}: {
+  plan: DayPlan;
+  mapTileUrl: string;
+  changes?: DayChanges | null;
+  preview?: Preview;
+}) {
   const located = hasLocatedActivity(plan);
+  const control = useDayChange(plan, changes);
+  const revising = plan.state === "revising";
+  const rewritten = revising && preview && previewActivityCount(preview) > 0 ? preview : null;
+  const remove = control.enabled && plan.activities.length > 1 ? control : null;
   return (
     <article
+      id={`day-${plan.day}`}
       data-testid={`day-${plan.day}`}
-      aria-labelledby={`day-${plan.day}-title`}
+      data-state={plan.state}
+      data-revision={plan.revision}
+      aria-busy={revising || undefined}
+      aria-labelledby={dayHeadingId(plan.day)}
       className="day-card rounded-xl border border-stone-200 bg-white p-5 shadow-sm dark:border-stone-800 dark:bg-stone-900"
     >
       <header className="mb-4">
@@ -67,22 +106,33 @@ export function DayCard({ plan, mapTileUrl }: { plan: DayPlan; mapTileUrl: strin
               <time dateTime={plan.date}>{formatLongDate(plan.date)}</time>
             </>
           ) : null}
+          {plan.revision > 1 ? (
+            <span data-testid={`day-${plan.day}-revision`} className="no-print ml-2 rounded-full bg-brand-50 px-2 py-0.5 text-xs font-semibold text-brand-900 dark:bg-stone-800 dark:text-brand-100">
+              Changed · version {plan.revision}
+            </span>
+          ) : null}
         </p>
-        <h3 id={`day-${plan.day}-title`} className="text-lg font-semibold">
+        <h3 id={dayHeadingId(plan.day)} tabIndex={-1} className="text-lg font-semibold focus:outline-none">
           {plan.theme}
         </h3>
         <p className="text-sm text-stone-600 dark:text-stone-400" data-testid="day-facts">
           {[plan.area, plan.estimatedCost ? `Day total: ${formatPerPerson(plan.estimatedCost)}` : null].filter(Boolean).join(" · ")}
         </p>
       </header>
+      <DayRevisionNotice plan={plan} />
       <div className={located ? "grid gap-5 md:grid-cols-[minmax(0,1fr)_16rem]" : undefined}>
-        <ol className="ml-2.5 space-y-4 border-l border-stone-200 pl-5 dark:border-stone-700">
-          {plan.activities.map((activity, index) => (
-            <ActivityItem key={`${activity.startTime}-${index}`} day={plan.day} stop={index + 1} activity={activity} />
-          ))}
-        </ol>
+        {rewritten ? (
+          <DayPreviewActivities preview={rewritten} />
+        ) : (
+          <ol className="ml-2.5 space-y-4 border-l border-stone-200 pl-5 dark:border-stone-700">
+            {plan.activities.map((activity, index) => (
+              <ActivityItem key={`${activity.startTime}-${index}`} day={plan.day} stop={index + 1} activity={activity} remove={remove} />
+            ))}
+          </ol>
+        )}
         {located ? <DayMapSlot plan={plan} tileUrl={mapTileUrl} /> : null}
       </div>
+      <DayChangeControls plan={plan} control={control} />
     </article>
   );
 }

@@ -2,13 +2,14 @@
 
 import type { ItineraryResource } from "@/lib/domain/resource";
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
+import { DayChangeAnnouncer } from "./change-day";
 import { DayCard } from "./day-card";
 import { DaySkeleton, OutlineSkeleton } from "./day-skeleton";
 import { OutlinePreview, previewSummary, previewTheme } from "./plan-preview";
 import { ItineraryActions } from "./itinerary-actions";
 import { CancelledNotice, DeletedNotice, DemoNote, FailedNotice } from "./job-notices";
 import { TripHeader } from "./trip-header";
-import { useItineraryStatus } from "./use-itinerary-status";
+import { isWriting, useItineraryStatus } from "./use-itinerary-status";
 import { useRealtimeUpdates } from "./use-realtime-updates";
 
 const DEMO_MODEL = "demo model";
@@ -52,7 +53,8 @@ function AboutPlan({ itinerary }: { itinerary: ItineraryResource }) {
 /**
  * A trip's page: one header, what can be done with the trip, how far its planning is, then
  * the days (each with its map) and the tips. `canChange`: the viewer owns the trip (or it is
- * ownerless on an open server), so may cancel or retry it. `pageUrl` is printed with the trip.
+ * ownerless on an open server), so may cancel or retry it, and change its days once it is
+ * finished. `pageUrl` is printed with the trip.
  */
 export function ItineraryStatusView({
   initial,
@@ -68,9 +70,9 @@ export function ItineraryStatusView({
   /** The server runs jobs on Inngest: follow the job through Inngest Realtime too. */
   realtime?: boolean;
 }) {
-  const { itinerary, previews, connection, refresh, showPreview } = useItineraryStatus(initial.id, initial);
+  const { itinerary, previews, connection, refresh, showPreview, follow } = useItineraryStatus(initial.id, initial);
   useRealtimeUpdates(initial.id, {
-    enabled: realtime && itinerary.status === "processing" && connection !== "deleted",
+    enabled: realtime && isWriting(itinerary) && connection !== "deleted",
     onChanged: refresh,
     onPreview: showPreview,
   });
@@ -79,6 +81,8 @@ export function ItineraryStatusView({
   const landed = new Map(days.map((plan) => [plan.day, plan]));
   const outlinePreview = previews.get("outline");
   const dayNumbers = Array.from({ length: itinerary.durationDays }, (_, index) => index + 1);
+  // A finished trip's owner may change its days (components/change-day.tsx).
+  const dayChanges = canChange && status === "completed" ? { itineraryId: itinerary.id, follow } : null;
 
   return (
     <div className="space-y-8 wrap-anywhere" data-status={status}>
@@ -92,6 +96,7 @@ export function ItineraryStatusView({
       <p aria-live="polite" className="sr-only">
         {itinerary.stage}
       </p>
+      <DayChangeAnnouncer days={days} />
 
       <ItineraryActions itinerary={itinerary} canChange={canChange} />
       <p data-testid="share-url" className="print-only text-sm">
@@ -109,7 +114,9 @@ export function ItineraryStatusView({
         </h2>
         {dayNumbers.map((day) => {
           const plan = landed.get(day);
-          if (plan) return <DayCard key={day} plan={plan} mapTileUrl={mapTileUrl} />;
+          if (plan) {
+            return <DayCard key={day} plan={plan} mapTileUrl={mapTileUrl} changes={dayChanges} preview={previews.get(`day-${day}`)} />;
+          }
           if (status !== "processing") return null;
           const entry = outline?.days.find((candidate) => candidate.day === day);
           return (

@@ -12,19 +12,37 @@ const MAX_STREAM_FAILURES = 3;
 
 export const isTerminal = (status: ItineraryResource["status"]) => status !== "processing";
 
+/** True while something of the job is still being written: the job itself, or a day being changed. */
+export const isWriting = (resource: ItineraryResource) =>
+  !isTerminal(resource.status) || resource.days.some((plan) => plan.state === "revising");
+
 /** "deleted": the job is gone (its owner deleted it, or it expired); nothing more will come. */
 type Connection = "live" | "reconnecting" | "deleted";
 
 /** What the model is writing now, by part ("outline", "day-3"): only parts not yet landed. */
 export type Previews = ReadonlyMap<string, Preview>;
 
-/** Keeps the previews whose part has not landed in `resource` (a landed part replaces its preview). */
-function unlanded(previews: Previews, resource: ItineraryResource): Previews {
-  if (resource.status !== "processing") return new Map();
-  const landed = new Set(resource.days.map((plan) => previewKey({ part: "day", day: plan.day })));
-  if (resource.outline) landed.add("outline");
-  if (resource.outline?.summary) landed.add("details");
-  const kept = [...previews].filter(([key]) => !landed.has(key));
+/**
+ * Keeps the previews whose part has not landed in `resource` (a landed part replaces its
+ * preview). Once the job is done, only the previews of days being changed are kept, each
+ * until its day's revision changes (from `before`, the resource the previews came with).
+ */
+function unlanded(previews: Previews, resource: ItineraryResource, before?: ItineraryResource): Previews {
+  if (previews.size === 0) return previews;
+  let kept: Array<[string, Preview]>;
+  if (resource.status !== "processing") {
+    const revising = new Set(
+      resource.days
+        .filter((plan) => plan.state === "revising" && (!before || before.days.find((was) => was.day === plan.day)?.revision === plan.revision))
+        .map((plan) => previewKey({ part: "day", day: plan.day })),
+    );
+    kept = [...previews].filter(([key]) => revising.has(key));
+  } else {
+    const landed = new Set(resource.days.map((plan) => previewKey({ part: "day", day: plan.day })));
+    if (resource.outline) landed.add("outline");
+    if (resource.outline?.summary) landed.add("details");
+    kept = [...previews].filter(([key]) => !landed.has(key));
+  }
   return kept.length === previews.size ? previews : new Map(kept);
 }
 
@@ -40,8 +58,9 @@ function withPreview(previews: Previews, preview: Preview, resource: ItineraryRe
  * Follows a job from the server's first render until it ends: Server-Sent Events from
  * /events while they work (EventSource resumes with Last-Event-ID after a drop), polling
  * the JSON route where they do not, with backoff while the network is down. Stops once the
- * job is completed, failed or cancelled, or once it is deleted (the stream's `deleted` event,
- * or a 404 from the JSON route). The stream's `partial` events are previews of what the
+ * job is completed, failed or cancelled and no day of it is being changed, or once it is
+ * deleted (the stream's `deleted` event, or a 404 from the JSON route); `follow` starts
+ * again after the page changed a day. The stream's `partial` events are previews of what the
  * model is writing; each is dropped once its part lands (or its step fails).
  */
 export function useItineraryStatus(id: string, initial: ItineraryResource) {
@@ -50,9 +69,12 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
     previews: new Map(),
   });
   const [connection, setConnection] = useState<Connection>("live");
+  // One more each time the page asks to follow the job again (a day it changed is being rewritten).
+  const [generation, setGeneration] = useState(0);
+  const writing = generation > 0 || isWriting(initial);
 
   useEffect(() => {
-    if (isTerminal(initial.status)) return;
+    if (!writing) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let source: EventSource | undefined;
@@ -63,8 +85,8 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
     const accept = (next: ItineraryResource) => {
       if (stopped) return;
       setConnection("live");
-      setState((current) => ({ resource: next, previews: unlanded(current.previews, next) }));
-      if (isTerminal(next.status)) stop();
+      setState((current) => ({ resource: next, previews: unlanded(current.previews, next, current.resource) }));
+      if (!isWriting(next)) stop();
     };
 
     const gone = () => {
@@ -149,7 +171,7 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
       window.removeEventListener("offline", onOffline);
       window.removeEventListener("online", onOnline);
     };
-  }, [id, initial.status]);
+  }, [id, writing, generation]);
 
   // Updates heard beside the stream (Inngest Realtime: use-realtime-updates.ts) land in the
   // same state: a newer read of the job (never an older one), and previews.
@@ -159,7 +181,9 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
       if (!response.ok) return; // the stream (or polling) tells what is wrong
       const next = (await response.json()) as ItineraryResource;
       setState((current) =>
-        next.updatedAt >= current.resource.updatedAt ? { resource: next, previews: unlanded(current.previews, next) } : current,
+        next.updatedAt >= current.resource.updatedAt
+          ? { resource: next, previews: unlanded(current.previews, next, current.resource) }
+          : current,
       );
     } catch {
       // The stream is still open.
@@ -169,5 +193,14 @@ export function useItineraryStatus(id: string, initial: ItineraryResource) {
     setState((current) => ({ ...current, previews: withPreview(current.previews, preview, current.resource) }));
   }, []);
 
-  return { itinerary: state.resource, previews: state.previews, connection, refresh, showPreview };
+  /**
+   * Shows `next` (the job as a change the page made left it) at once, and follows the job
+   * again while something of it is being written.
+   */
+  const follow = useCallback((next: ItineraryResource) => {
+    setState((current) => ({ resource: next, previews: unlanded(current.previews, next, current.resource) }));
+    if (isWriting(next)) setGeneration((current) => current + 1);
+  }, []);
+
+  return { itinerary: state.resource, previews: state.previews, connection, refresh, showPreview, follow };
 }

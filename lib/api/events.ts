@@ -2,6 +2,7 @@ import "server-only";
 import { findItineraryById } from "@/lib/db/queries/itineraries";
 import type { ItineraryRow } from "@/lib/db/schema";
 import { presentItinerary } from "@/lib/domain/presenter";
+import { anyDayRevising } from "@/lib/domain/revision";
 import { getItinerary } from "@/lib/itineraries/reads";
 import { followJobElsewhere } from "@/lib/jobs/live-relay";
 import { changeFeedIsLive, onItineraryChange, waitForItineraryChange } from "@/lib/live/changes";
@@ -10,7 +11,8 @@ import { logger } from "@/lib/logger";
 
 // Server-Sent Events for one job: a `snapshot` event (the job resource) on every change,
 // with `id:` so a reconnecting client's Last-Event-ID skips what it has, a `retry:` hint,
-// heartbeat comments, and the end of the stream once the job is finished. It reads our own
+// heartbeat comments, and the end of the stream once the job is finished and no day of it
+// is being changed (a day's revision is written like a day, previews and all). It reads our own
 // rows, so it works the same whichever runner does the work. While the job runs, `partial`
 // events carry previews of what the model is writing (lib/live/previews.ts); they have no
 // `id:`, so Last-Event-ID keeps naming the last snapshot and a resumed stream loses nothing
@@ -114,7 +116,7 @@ export function itineraryEventStream(
             write(`event: snapshot\nid: ${sent}\ndata: ${snapshot.data}\n\n`);
             lastWrite = Date.now();
           }
-          if (job.status !== "processing") break;
+          if (job.status !== "processing" && !anyDayRevising(job.dayStates)) break;
           // After the first snapshot, so a client always has the job to lay previews over.
           stopPreviews ??= followPreviews(job.id, (preview) => {
             if (stop.signal.aborted) return;

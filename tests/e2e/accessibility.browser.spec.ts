@@ -1,6 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { SLOW_LANE } from "./markup";
+import { FAILING_REVISION, SLOW_LANE, SLOW_REVISION } from "./markup";
 
 // axe-core (WCAG 2.1 A and AA rules) on every page a traveller sees, and the whole form
 // driven from the keyboard alone.
@@ -35,6 +35,31 @@ test("a completed status page has no axe violations", async ({ page }) => {
   const id = await createJob(page, 2);
   await page.goto(`/itineraries/${id}`);
   await expect(page.getByTestId("status-badge")).toHaveText("completed", { timeout: 30_000 });
+  expect(await violations(page)).toEqual([]);
+});
+
+test("a finished trip's days, open for a change, being changed, changed and failed, have no axe violations", async ({ page }) => {
+  // Ownerless (the API, on an open server): this browser may change it.
+  const id = await createJob(page, 2);
+  await page.goto(`/itineraries/${id}`);
+  await expect(page.getByTestId("status-badge")).toHaveText("completed", { timeout: 30_000 });
+  const [first, second] = [page.getByTestId("day-1"), page.getByTestId("day-2")];
+
+  await first.getByTestId("day-1-change").click();
+  await expect(first.getByLabel("How should day 1 change?")).toBeFocused();
+  expect(await violations(page)).toEqual([]);
+
+  await first.getByLabel("How should day 1 change?").fill(`make it more relaxed, ${SLOW_REVISION}`);
+  await first.getByRole("button", { name: "Change day 1" }).click();
+  await expect(first.getByTestId("preview-activity").first()).toBeVisible({ timeout: 20_000 });
+  expect(await violations(page)).toEqual([]);
+
+  await expect(first).toHaveAttribute("data-revision", "2", { timeout: 30_000 });
+  await second.getByTestId("day-2-change").click();
+  await second.getByLabel("How should day 2 change?").fill(FAILING_REVISION);
+  await second.getByRole("button", { name: "Change day 2" }).click();
+  await expect(second).toHaveAttribute("data-state", "failed", { timeout: 30_000 });
+  await expect(first.getByRole("button", { name: "Undo the last change to day 1" })).toBeVisible();
   expect(await violations(page)).toEqual([]);
 });
 

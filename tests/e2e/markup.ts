@@ -13,3 +13,9 @@ export const UNAUTHORIZED = "Unauthorized";
 
 /** A destination containing this gets days written slowly (streamed at 25 tokens/s), so a test can watch one being written. */
 export const SLOW_STREAM = "Slow Stream";
+
+/** A day revision whose instruction contains this is written slowly (streamed at 60 tokens/s), so a test can watch it. */
+export const SLOW_REVISION = "take your time";
+
+/** A day revision whose instruction contains this is rejected by the model, so the revision fails. */
+export const FAILING_REVISION = "impossible";

@@ -65,3 +65,25 @@ test("capture the form, a trip taking shape and the finished itinerary", async (
   await page.emulateMedia({ colorScheme: "dark" });
   await shoot(page, "completed-dark");
 });
+
+test("capture a changed day", async ({ page }) => {
+  test.setTimeout(120_000);
+  if (!server) throw new Error("the app server did not start");
+  await page.goto(server.url);
+  await page.getByLabel("Where to?").fill("Kyoto, Japan");
+  await page.getByLabel("Days").fill("2");
+  await page.getByText("food", { exact: true }).click();
+  await page.getByRole("button", { name: "Plan my trip" }).click();
+  await page.waitForURL(/\/itineraries\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("status-badge")).toHaveText("completed", { timeout: 60_000 });
+
+  // A day changed in words: its new plan, the revision marker and Undo.
+  const day = page.getByTestId("day-2");
+  await day.getByTestId("day-2-change").click();
+  await day.getByLabel("How should day 2 change?").fill("make it more relaxed");
+  await day.getByRole("button", { name: "Change day 2" }).click();
+  await expect(day).toHaveAttribute("data-revision", "2", { timeout: 60_000 });
+  await expect(day).toHaveAttribute("data-state", "ready");
+  await page.mouse.move(0, 0);
+  await day.screenshot({ path: path.join(OUTPUT_DIR, "revised-day.png"), animations: "disabled" });
+});
