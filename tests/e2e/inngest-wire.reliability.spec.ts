@@ -166,6 +166,8 @@ for (const mode of MODES) {
         "itinera-expire-old-itineraries",
         "itinera-generate-itinerary",
         "itinera-generate-itinerary-failure",
+        "itinera-revise-itinerary-day",
+        "itinera-revise-itinerary-day-failure",
         "itinera-sweep-stale-itineraries",
       ]);
       const generate = functions.find((fn) => fn.id === GENERATE)!;
@@ -176,11 +178,15 @@ for (const mode of MODES) {
       expect(functions.find((fn) => fn.id === `${GENERATE}-failure`)?.triggers).toEqual([
         { event: "inngest/function.failed", expression: `event.data.function_id == '${GENERATE}'` },
       ]);
+      // A day's revision: its own event, stopped by the job's cancel (sent on delete too).
+      const revise = functions.find((fn) => fn.id === "itinera-revise-itinerary-day")!;
+      expect(revise.triggers).toEqual([{ event: "itinerary/day.revision-requested" }]);
+      expect(revise.cancel).toEqual([{ event: "itinerary/cancelled", if: "event.data.id == async.data.id" }]);
 
       // Introspection (GET): in cloud mode only a signed request gets an answer, which then
       // shows where the SDK sends events and API calls: to the fake Inngest.
       const introspection = await executor.introspect();
-      expect(introspection).toMatchObject({ mode: mode.cloud ? "cloud" : "dev", function_count: 5, has_signing_key: mode.cloud });
+      expect(introspection).toMatchObject({ mode: mode.cloud ? "cloud" : "dev", function_count: 7, has_signing_key: mode.cloud });
       if (mode.cloud) {
         expect(introspection).toMatchObject({ authentication_succeeded: true, has_event_key: true });
         expect(`${introspection.api_origin}`).toMatch(new RegExp(`^${devServer.url}/?$`));
