@@ -12,8 +12,10 @@ process.env.JOB_MAX_AGE_SECONDS = "3600";
 
 const { resetEnvCache } = await import("@/lib/env");
 resetEnvCache();
-const { sweepStaleJobs, tooOldMessage, lostMessage } = await import("@/lib/jobs/sweeper");
-const { localRunner } = await import("@/lib/jobs/local-functions");
+const { sweepStaleJobs, tooOldMessage, lostMessage, lostRevisionMessage } = await import("@/lib/jobs/sweeper");
+const { localRunner, revisionRunner } = await import("@/lib/jobs/local-functions");
+const { requestDayRevision } = await import("@/lib/db/queries/revisions");
+const { dayStateOf } = await import("@/lib/domain/revision");
 const { insertItinerary, findItineraryById } = await import("@/lib/db/queries/itineraries");
 const { itineraries } = await import("@/lib/db/schema");
 
@@ -88,5 +90,42 @@ describe("the stale-job sweeper", () => {
     const result = await sweepStaleJobs({ now: NOW, runner: "inngest" });
     expect(result.failed).not.toContain(done);
     expect((await findItineraryById({ id: done }))?.status).toBe("completed");
+  });
+
+  /** A completed trip whose day 1 was asked to change `updatedMinutesAgo` minutes ago, and nothing happened since. */
+  async function revisingTrip(destination: string, updatedMinutesAgo: number) {
+    const id = await job(destination, 5, 5);
+    expect(await localRunner().start({ id })).toBe("completed");
+    const asked = await requestDayRevision({
+      id,
+      day: 1,
+      instruction: "more food",
+      idempotencyKey: null,
+      changer: { ownerKey: null, openMode: true },
+    });
+    expect(asked.refused).toBeUndefined();
+    await db.update(itineraries).set({ updatedAt: minutesAgo(updatedMinutesAgo) }).where(eq(itineraries.id, id));
+    return id;
+  }
+
+  it("with Inngest: a day left revising past the deadline is marked failed, its plan unchanged", async () => {
+    const lost = await revisingTrip("Lost Revision, Cloud", 30);
+    const recent = await revisingTrip("Recent Revision, Cloud", 2);
+    const before = (await findItineraryById({ id: lost }))?.itinerary;
+    const result = await sweepStaleJobs({ now: NOW, runner: "inngest" });
+    expect(result.revisions.failed).toEqual([`${lost}:day-1:revision-2`]);
+    const row = await findItineraryById({ id: lost });
+    expect(dayStateOf(row?.dayStates, 1)).toMatchObject({ state: "failed", revision: 1, error: lostRevisionMessage(600) });
+    expect(row?.itinerary).toEqual(before);
+    expect(row?.status).toBe("completed");
+    expect(dayStateOf((await findItineraryById({ id: recent }))?.dayStates, 1).state).toBe("revising");
+  });
+
+  it("with the local runner: a day left revising past the deadline is revised again, and lands", async () => {
+    const stuck = await revisingTrip("Stuck Revision, Local", 30);
+    const result = await sweepStaleJobs({ now: NOW, runner: "local" });
+    expect(result.revisions.resumed).toEqual([`${stuck}:day-1:revision-2`]);
+    await revisionRunner().drain();
+    expect(dayStateOf((await findItineraryById({ id: stuck }))?.dayStates, 1)).toMatchObject({ state: "ready", revision: 2 });
   });
 });

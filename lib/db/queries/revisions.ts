@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, isNotNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, lt, sql } from "drizzle-orm";
 import { mayChange, type Owner } from "@/lib/domain/owner";
 import {
   dayStateOf,
@@ -236,7 +236,7 @@ export interface UnfinishedRevision {
  * Every day of a completed job that is still `revising`, with the revision it waits for:
  * what a stopped process left unfinished (the local runner resumes them). Oldest job first.
  */
-export async function listUnfinishedRevisions(): Promise<UnfinishedRevision[]> {
+export async function listUnfinishedRevisions({ updatedBefore }: { updatedBefore?: Date } = {}): Promise<UnfinishedRevision[]> {
   const db = await getDb();
   const rows = await db
     .select({ id: itineraries.id, dayStates: itineraries.dayStates })
@@ -245,6 +245,7 @@ export async function listUnfinishedRevisions(): Promise<UnfinishedRevision[]> {
       and(
         eq(itineraries.status, "completed"),
         sql`exists (select 1 from jsonb_each(${itineraries.dayStates}) as entry where entry.value ->> 'state' = 'revising')`,
+        updatedBefore ? lt(itineraries.updatedAt, updatedBefore) : undefined,
       ),
     )
     .orderBy(itineraries.createdAt);
