@@ -53,8 +53,14 @@ test("capture the form, a trip taking shape and the finished itinerary", async (
 
   await page.getByRole("button", { name: "Plan my trip" }).click();
   await page.waitForURL(/\/itineraries\/[0-9a-f-]{36}$/);
-  // Some days in, others still coming.
-  await expect(page.locator('article[data-testid^="day-"]')).toHaveCount(2, { timeout: 30_000 });
+  // Some days in, one being written (its first stops showing), others still coming.
+  await expect
+    .poll(
+      async () =>
+        (await page.locator('article[data-testid^="day-"]').count()) >= 1 && (await page.getByTestId("preview-activity").count()) >= 2,
+      { timeout: 60_000, intervals: [100] },
+    )
+    .toBe(true);
   await expect(page.getByTestId("status-badge")).toHaveText("processing");
   await shoot(page, "processing", true);
 
