@@ -205,14 +205,14 @@ export async function finalizeItinerary(id: string, usage: TokenUsage): Promise<
 const RETRIED_ERROR_NAMES = new Set(["RetryAfterError", "LlmCallError"]);
 
 /** What a person sees when a job fails: our own messages pass, anything else is hidden. */
-export function failureMessage(error: unknown): string {
+export function failureMessage(error: unknown, doing = "generating this itinerary"): string {
   if (error instanceof Error && error.message) {
     if (error.name === "NonRetriableError") return error.message;
     if (RETRIED_ERROR_NAMES.has(error.name)) {
       return `${error.message} We tried several times and gave up; please try again later.`;
     }
   }
-  return "Something went wrong while generating this itinerary. Please try again.";
+  return `Something went wrong while ${doing}. Please try again.`;
 }
 
 /** The failure handler both runners call once a job has used up its attempts. */

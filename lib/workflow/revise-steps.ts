@@ -51,7 +51,7 @@ export async function reviseDay(id: string, day: number, revision: number): Prom
  */
 export async function markRevisionFailed(id: string, day: number, revision: number, error: unknown): Promise<boolean> {
   if (error instanceof JobNotActiveError || (error instanceof Error && error.name === "JobNotActiveError")) return false;
-  const message = failureMessage(error).replace("generating this itinerary", `changing day ${day}`);
+  const message = failureMessage(error, `changing day ${day}`);
   const failed = await untilDatabaseAnswers(() => failDayRevision({ id, day, revision, error: message }));
   if (failed) notifyItineraryChanged(id);
   return failed;
