@@ -59,7 +59,7 @@ function ActivityItem({ day, stop, activity, remove }: { day: number; stop: numb
         >
           Open in Maps<span className="sr-only"> for {activity.place} (opens in a new tab)</span>
         </a>{" "}
-        · <span data-testid="cost">{activity.cost ? formatPerPerson(activity.cost) : activity.estimatedCost}</span>
+        · <span data-testid="cost">{activity.estimatedCost}</span>
       </p>
     </li>
   );

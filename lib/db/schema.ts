@@ -14,7 +14,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type {
   Budget,
-  DayPlan,
+  StoredDayPlan,
   ItineraryStatus,
   StoredOutline,
   Pace,
@@ -43,7 +43,7 @@ export const itineraries = pgTable(
     travellers: integer("travellers").notNull(),
     outline: jsonb("outline").$type<StoredOutline>(),
     /** The finished days, in order; set by the finalize step, changed by day revisions. */
-    itinerary: jsonb("itinerary").$type<DayPlan[]>(),
+    itinerary: jsonb("itinerary").$type<StoredDayPlan[]>(),
     /** Where each changed day stands (revision on show, revising, failed); see lib/domain/revision.ts. */
     dayStates: jsonb("day_states").$type<DayRevisionStates>().notNull().default({}),
     progress: integer("progress").notNull().default(0),
@@ -90,7 +90,7 @@ export const itineraryDays = pgTable(
       .notNull()
       .references(() => itineraries.id, { onDelete: "cascade" }),
     day: integer("day").notNull(),
-    plan: jsonb("plan").$type<DayPlan>().notNull(),
+    plan: jsonb("plan").$type<StoredDayPlan>().notNull(),
     usage: jsonb("usage").$type<TokenUsage>(),
     createdAt: timestamp("created_at", { withTimezone: true, mode: "date", precision: 3 }).notNull().defaultNow(),
   },
@@ -114,7 +114,7 @@ export const itineraryDayRevisions = pgTable(
     kind: text("kind").$type<"generated" | "revised" | "removed">().notNull(),
     /** What the traveller asked for (revised), or what was removed (removed). */
     instruction: text("instruction"),
-    plan: jsonb("plan").$type<DayPlan>().notNull(),
+    plan: jsonb("plan").$type<StoredDayPlan>().notNull(),
     usage: jsonb("usage").$type<TokenUsage>(),
     /** The Idempotency-Key of the request that asked for it, if any. */
     idempotencyKey: text("idempotency_key"),

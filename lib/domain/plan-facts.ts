@@ -1,13 +1,35 @@
-import type { Activity, Coordinates, DayPlan, Money } from "./plan";
+import { formatPerPerson } from "./money-format";
+import type { Activity, Coordinates, DayPlan, Money, StoredActivity, TimeOfDay } from "./plan";
 import { minutesOf } from "./plan";
 
 // What follows from the model's plan, computed by us rather than asked of the model: when an
-// activity ends, a maps link for it, the date of each day, and the costs added up.
+// activity ends, its time of day and cost in words, a maps link for it, the date of each
+// day, and the costs added up.
 
 /** HH:MM of `start` + `minutes` (the timeline check keeps it before midnight). */
 export function endTime(start: string, minutes: number): string {
   const end = Math.min(minutesOf(start) + minutes, 24 * 60 - 1);
   return `${String(Math.floor(end / 60)).padStart(2, "0")}:${String(end % 60).padStart(2, "0")}`;
+}
+
+/**
+ * The part of the day an activity starts in: morning before 12:00, afternoon from 12:00 to
+ * 16:59, evening from 17:00 (the boundaries the demo model always used). The timeline keeps
+ * every activity within its day, so a start before dawn is an early morning.
+ */
+export function timeOfDay(start: string): TimeOfDay {
+  const minutes = minutesOf(start);
+  return minutes < 12 * 60 ? "morning" : minutes < 17 * 60 ? "afternoon" : "evening";
+}
+
+/**
+ * An activity's cost per person in words: "€15 per person", "¥1,500 per person", "Free".
+ * Computed from the numeric cost; a plan stored before costs were numbers keeps the text
+ * the model wrote then.
+ */
+export function costInWords(activity: Pick<StoredActivity, "estimatedCost"> & { cost?: Money | null }): string {
+  if (activity.cost) return formatPerPerson(activity.cost);
+  return activity.estimatedCost ?? "";
 }
 
 /**

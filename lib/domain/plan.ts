@@ -2,10 +2,12 @@ import { z } from "zod";
 import { MAX_DAYS } from "./constants";
 
 // What the model writes: a trip outline and one plan per day. OpenAI strict mode: every key
-// required, "optional" is nullable. What follows from these (end times, map links, dates,
-// totals) is computed by us (lib/domain/plan-facts.ts), never asked of the model.
+// required, "optional" is nullable. What follows from these (end times, times of day, map
+// links, costs in words, dates, totals) is computed by us (lib/domain/plan-facts.ts), never
+// asked of the model: every token it need not write shortens the trip's critical path.
 
 export const TIMES_OF_DAY = ["morning", "afternoon", "evening"] as const;
+export type TimeOfDay = (typeof TIMES_OF_DAY)[number];
 export const ACTIVITY_CATEGORIES = [
   "sightseeing",
   "food",
@@ -76,7 +78,6 @@ const clock = z
   .describe("Local time, 24-hour HH:MM");
 
 export const activitySchema = z.object({
-  timeOfDay: z.enum(TIMES_OF_DAY),
   startTime: clock,
   durationMinutes: z.number().int().min(15).max(720),
   title: z.string().min(1).max(120),
@@ -84,8 +85,7 @@ export const activitySchema = z.object({
   place: z.string().min(1).max(160).describe("Name of the place or neighbourhood"),
   location: coordinatesSchema.nullable().describe("The place's coordinates; null when unsure"),
   category: z.enum(ACTIVITY_CATEGORIES),
-  estimatedCost: z.string().min(1).max(60).describe('Rough cost per person as people write it, e.g. "Free" or "≈ €15"'),
-  cost: moneySchema.describe("The same cost per person as a number, in the trip's currency"),
+  cost: moneySchema.describe("The cost per person, in the trip's currency"),
   travelFromPrevious: z
     .object({ mode: z.enum(TRAVEL_MODES), minutes: z.number().int().min(0).max(300) })
     .nullable()
@@ -130,3 +130,31 @@ export const dayPlanSchema = z
     if (problem) context.addIssue({ code: "custom", path: ["activities"], message: problem });
   });
 export type DayPlan = z.infer<typeof dayPlanSchema>;
+
+/**
+ * An activity as stored. Plans written before the server computed them also carry the
+ * model's `timeOfDay` and `estimatedCost` (a text like "≈ €15"); the presenter recomputes
+ * both, keeping the stored text only where an old plan has no numeric cost.
+ */
+export type StoredActivity = Activity & { timeOfDay?: TimeOfDay; estimatedCost?: string };
+/** A day's plan as stored (rows of itinerary_days and itinerary_day_revisions, itineraries.itinerary). */
+export type StoredDayPlan = Omit<DayPlan, "activities"> & { activities: StoredActivity[] };
+
+/** A stored plan as the model writes it: without the fields older plans carried and the server now computes. */
+export function modelDayPlan(plan: StoredDayPlan): DayPlan {
+  return {
+    day: plan.day,
+    theme: plan.theme,
+    activities: plan.activities.map((activity) => ({
+      startTime: activity.startTime,
+      durationMinutes: activity.durationMinutes,
+      title: activity.title,
+      description: activity.description,
+      place: activity.place,
+      location: activity.location,
+      category: activity.category,
+      cost: activity.cost,
+      travelFromPrevious: activity.travelFromPrevious,
+    })),
+  };
+}

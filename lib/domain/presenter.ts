@@ -1,7 +1,7 @@
 import type { ItineraryResource, ItinerarySummary } from "./resource";
-import { dayCost, dayDate, endTime, mapsUrl, totalCost } from "./plan-facts";
+import { costInWords, dayCost, dayDate, endTime, mapsUrl, timeOfDay, totalCost } from "./plan-facts";
 import { dayStateOf, type DayRevisionStates } from "./revision";
-import type { Budget, DayPlan, ItineraryStatus, Pace, StoredOutline, TokenUsage } from "./trip";
+import type { Budget, ItineraryStatus, Pace, StoredDayPlan, StoredOutline, TokenUsage } from "./trip";
 
 // A stored job, presented: what the JSON API returns, what the status page renders, what
 // live updates and webhooks carry. A superset of the shape clients of such services already
@@ -23,7 +23,7 @@ export interface StoredItinerary {
   progress: number;
   outline: StoredOutline | null;
   /** The finished days, on the row once the job completed. */
-  itinerary: DayPlan[] | null;
+  itinerary: StoredDayPlan[] | null;
   /** Where each changed day stands; absent or empty for a trip never changed. */
   dayStates?: DayRevisionStates | null;
   error: string | null;
@@ -36,7 +36,7 @@ export interface StoredItinerary {
 
 /** What the presenter reads of a stored day (a row of `itinerary_days` is one). */
 export interface StoredDay {
-  plan: DayPlan;
+  plan: StoredDayPlan;
 }
 
 const links = (id: string) => ({ self: `/api/itineraries/${id}`, page: `/itineraries/${id}` });
@@ -121,7 +121,7 @@ function presentOutline(outline: StoredOutline | null): ItineraryResource["outli
   };
 }
 
-function presentDay(plan: DayPlan, job: StoredItinerary, currency: string | null): PresentedDay {
+function presentDay(plan: StoredDayPlan, job: StoredItinerary, currency: string | null): PresentedDay {
   const { revision, state, error } = dayStateOf(job.dayStates, plan.day);
   return {
     day: plan.day,
@@ -132,8 +132,12 @@ function presentDay(plan: DayPlan, job: StoredItinerary, currency: string | null
     date: dayDate(job.startDate, plan.day),
     area: job.outline?.days.find((entry) => entry.day === plan.day)?.area ?? null,
     estimatedCost: dayCost(plan, currency),
+    // Times of day and costs in words are computed, also for plans stored when the model
+    // wrote them (whatever it wrote then): the same rules for every plan, old or new.
     activities: plan.activities.map((activity, index) => ({
       ...activity,
+      timeOfDay: timeOfDay(activity.startTime),
+      estimatedCost: costInWords(activity),
       location: activity.location ?? null,
       cost: activity.cost ?? null,
       travelFromPrevious: index === 0 ? null : (activity.travelFromPrevious ?? null),

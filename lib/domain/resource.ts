@@ -7,6 +7,7 @@ import {
   MAX_DAYS,
   moneySchema,
   outlineDaySchema,
+  TIMES_OF_DAY,
   outlineSchema,
   PACES,
   STATUSES,
@@ -33,6 +34,10 @@ const outline = outlineSchema
 
 const presentedActivity = activitySchema
   .extend({
+    timeOfDay: z.enum(TIMES_OF_DAY).describe("Computed from the start time: morning before 12:00, afternoon from 12:00, evening from 17:00"),
+    estimatedCost: z
+      .string()
+      .describe('Computed: the cost per person in words, e.g. "€15 per person" or "Free" (plans made before costs were numbers keep the text written then)'),
     cost: moneySchema.nullable().describe("Per person, in the trip's currency (null in plans made before costs were numbers)"),
     endTime: z.string().describe("Computed: start time plus duration, HH:MM"),
     mapsUrl: z.url().describe("Computed: a map search for the place (its coordinates when known); opens the Maps app on phones"),

@@ -1,4 +1,5 @@
 import type { ItineraryResource } from "@/lib/domain/resource";
+import { formatMoney, formatPerPerson } from "@/lib/domain/money-format";
 import { knownZone, vtimezone } from "./export-time-zone";
 
 // Exports of a finished itinerary, written in the browser from the job resource: Markdown
@@ -6,23 +7,11 @@ import { knownZone, vtimezone } from "./export-time-zone";
 // start date, one all-day event per day otherwise. Also the few formatters the page and the
 // exports share, so a cost or a date reads the same everywhere. Everything the model wrote
 // is escaped: it is text, never markup or calendar syntax. This module runs in the browser:
-// it imports types only (the domain's runtime modules would bring zod into the bundle).
+// it imports types only from the domain (its runtime modules would bring zod into the bundle),
+// save the money formatters, which import nothing.
 
 type Day = ItineraryResource["days"][number];
 type Activity = Day["activities"][number];
-type Money = { amount: number; currency: string };
-
-/** "€15", "€12.50", "Free" for 0 (a cost with its currency). */
-export function formatMoney({ amount, currency }: Money): string {
-  if (amount === 0) return "Free";
-  const fractionDigits = Number.isInteger(amount) ? 0 : 2;
-  const text = new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: fractionDigits, maximumFractionDigits: fractionDigits }).format(amount);
-  // Plain spaces ("CHF 12"): which narrow or no-break space ICU puts there varies by version.
-  return text.replace(/[\u00a0\u2009\u202f]/g, " ");
-}
-
-/** "€15 per person", or "Free". */
-export const formatPerPerson = (money: Money) => (money.amount === 0 ? "Free" : `${formatMoney(money)} per person`);
 
 /**
  * "Friday 2 April 2027" for an ISO date. Built from single fields: whole-date formats differ
@@ -33,6 +22,8 @@ export function formatLongDate(isoDate: string): string {
   const field = (options: Intl.DateTimeFormatOptions) => date.toLocaleDateString("en", { ...options, timeZone: "UTC" });
   return `${field({ weekday: "long" })} ${date.getUTCDate()} ${field({ month: "long" })} ${date.getUTCFullYear()}`;
 }
+
+export { formatMoney, formatPerPerson };
 
 const TRAVEL_WORDS: Record<NonNullable<Activity["travelFromPrevious"]>["mode"], string> = {
   walk: "walk",

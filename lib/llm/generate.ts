@@ -6,6 +6,7 @@ import {
   outlineDetailsSchema,
   outlineSkeletonSchema,
   type DayPlan,
+  type StoredDayPlan,
   type OutlineDetails,
   type OutlineSkeleton,
   type TokenUsage,
@@ -134,7 +135,7 @@ export function generateDayPlan(
 export function generateDayRevision(
   trip: TripData,
   outline: OutlineSkeleton,
-  days: readonly DayPlan[],
+  days: readonly StoredDayPlan[],
   day: number,
   instruction: string,
   onPartial?: OnPartial,

@@ -1,6 +1,6 @@
 import { ACTIVITIES_PER_DAY } from "@/lib/domain/constants";
 import { dayDate, weekdayOf } from "@/lib/domain/plan-facts";
-import type { DayPlan, ItineraryRequest, OutlineSkeleton } from "@/lib/domain/trip";
+import { modelDayPlan, type DayPlan, type ItineraryRequest, type OutlineSkeleton, type StoredDayPlan } from "@/lib/domain/trip";
 
 // The traveller's words reach the model only as JSON data inside a delimited block, with
 // "<" escaped so no value can close the block early. The system prompt says to treat that
@@ -59,7 +59,7 @@ export interface ReviseDayTask extends Omit<DayTask, "task" | "otherDays"> {
   task: "revise-day";
   /** The traveller's words: data describing the change, never instructions to follow blindly. */
   instruction: string;
-  /** The day as it is now. */
+  /** The day as it is now, in the shape the model answers in. */
   current: DayPlan;
   /** The other days' themes, highlights and places, which this day must not repeat. */
   otherDays: Array<{ day: number; theme: string; highlights: string[]; places: string[] }>;
@@ -114,10 +114,10 @@ export function outlineDetailsPrompt(request: TripData, skeleton: OutlineSkeleto
 const DAY_RULES = [
   "Give activities in time order from morning to evening, each with a start time, a duration,",
   "the place and its coordinates (null when unsure), a category, the cost per person in the",
-  "trip's currency (as text and as a number) and how to get there from the previous stop",
-  "(null for the first). Leave room for that travel: no activity may start before the previous",
-  "one has ended and the travel is done, and none may run past midnight. Mind the weekday's",
-  "opening days.",
+  "trip's currency (0 when free) and how to get there from the previous stop (null for the",
+  "first). Leave room for that travel: no activity may start before the previous one has",
+  "ended and the travel is done, and none may run past midnight. Mind the weekday's opening",
+  "days.",
 ].join("\n");
 
 function dayTask(request: TripData, outline: OutlineSkeleton, day: number): DayTask {
@@ -157,7 +157,7 @@ export function dayPrompt(request: TripData, outline: OutlineSkeleton, day: numb
  * Rewriting day `day` of a finished trip: its plan now, the traveller's instruction (as data
  * in the delimited block, like the trip request) and what the other days already cover.
  */
-export function reviseDayPrompt(request: TripData, outline: OutlineSkeleton, days: readonly DayPlan[], day: number, instruction: string): string {
+export function reviseDayPrompt(request: TripData, outline: OutlineSkeleton, days: readonly StoredDayPlan[], day: number, instruction: string): string {
   const current = days.find((plan) => plan.day === day);
   if (!current) throw new Error(`Day ${day} has no plan to revise.`);
   const base = dayTask(request, outline, day);
@@ -165,7 +165,7 @@ export function reviseDayPrompt(request: TripData, outline: OutlineSkeleton, day
     ...base,
     task: "revise-day",
     instruction,
-    current,
+    current: modelDayPlan(current),
     otherDays: base.otherDays.map((other) => ({
       ...other,
       places: days.find((plan) => plan.day === other.day)?.activities.map((activity) => activity.place) ?? [],

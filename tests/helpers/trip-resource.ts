@@ -8,7 +8,6 @@ import type { Activity, DayPlan, Outline } from "@/lib/domain/trip";
 export const TRIP_ID = "6f1c2d4e-8a9b-4c3d-9e2f-1a2b3c4d5e6f";
 
 const activity = (overrides: Partial<Activity>): Activity => ({
-  timeOfDay: "morning",
   startTime: "09:00",
   durationMinutes: 90,
   title: "Castle walls at opening time",
@@ -16,7 +15,6 @@ const activity = (overrides: Partial<Activity>): Activity => ({
   place: "Castelo de São Jorge",
   location: { latitude: 38.7139, longitude: -9.1334 },
   category: "sightseeing",
-  estimatedCost: "≈ €15",
   cost: { amount: 15, currency: "EUR" },
   travelFromPrevious: null,
   ...overrides,
@@ -28,7 +26,6 @@ export const tripDays: DayPlan[] = [
   day(1, [
     activity({ title: "Tea, sweets; and a \\ view" }),
     activity({
-      timeOfDay: "afternoon",
       startTime: "13:00",
       title: "Lunch in Alfama",
       description: "Line one\r# Not a heading\n===\n- not a list\n<script>alert(1)</script> *still text*",
@@ -39,7 +36,7 @@ export const tripDays: DayPlan[] = [
       travelFromPrevious: { mode: "walk", minutes: 12 },
     }),
   ]),
-  day(2, [activity({ title: "Tram 28", cost: { amount: 0, currency: "EUR" }, estimatedCost: "Free" })]),
+  day(2, [activity({ title: "Tram 28", cost: { amount: 0, currency: "EUR" } })]),
   day(3, [activity({ title: "Belém tower", location: { latitude: 38.6916, longitude: -9.216 } })]),
 ];
 

@@ -129,7 +129,6 @@ function dayPlan(day: number, theme: string): DayPlan {
     theme,
     activities: [
       {
-        timeOfDay: "morning",
         startTime: "09:00",
         durationMinutes: 120,
         title: "Walk the old town",
@@ -137,7 +136,6 @@ function dayPlan(day: number, theme: string): DayPlan {
         place: "Alfama",
         location: { latitude: 38.7118, longitude: -9.1301 },
         category: "sightseeing",
-        estimatedCost: "Free",
         cost: { amount: 0, currency: "EUR" },
         travelFromPrevious: null,
       },

@@ -3,6 +3,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
+import { costInWords } from "@/lib/domain/plan-facts";
 import type { Coordinates, DayPlan, Outline } from "@/lib/domain/trip";
 import type { TripData } from "@/lib/llm/prompts";
 import { dayTaskFor } from "../helpers/demo-trip";
@@ -101,7 +102,7 @@ describe("demo trips to cities the gazetteer knows", () => {
     expect(outline.currency).toBe(currency);
     for (const activity of days.flatMap((plan) => plan.activities)) {
       expect(activity.cost.currency).toBe(currency);
-      if (activity.cost.amount > 0) expect(activity.estimatedCost).toContain(symbol);
+      if (activity.cost.amount > 0) expect(costInWords(activity)).toContain(symbol);
     }
     expectAroundTheCity(days, outline.center!);
   });

@@ -60,7 +60,10 @@ describe("demo trips, over many requests", () => {
           for (const activity of plan.activities.slice(1)) expect(activity.travelFromPrevious).not.toBeNull();
           for (const activity of plan.activities) {
             expect(activity.cost.currency).toBe(outline.currency);
-            expect(activity.estimatedCost === "Free").toBe(activity.cost.amount === 0);
+            expect(activity.cost.amount).toBeGreaterThanOrEqual(0);
+            // What the server computes is not part of the answer.
+            expect(activity).not.toHaveProperty("timeOfDay");
+            expect(activity).not.toHaveProperty("estimatedCost");
           }
         }
       }),

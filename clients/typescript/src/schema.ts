@@ -261,7 +261,7 @@ export interface components {
             durationMinutes: number;
             /** @description Computed: start time plus duration, HH:MM */
             endTime: string;
-            /** @description Rough cost per person as people write it, e.g. "Free" or "≈ €15" */
+            /** @description Computed: the cost per person in words, e.g. "€15 per person" or "Free" (plans made before costs were numbers keep the text written then) */
             estimatedCost: string;
             /** @description The place's coordinates; null when unsure */
             location: {
@@ -277,7 +277,10 @@ export interface components {
             place: string;
             /** @description Local time, 24-hour HH:MM */
             startTime: string;
-            /** @enum {string} */
+            /**
+             * @description Computed from the start time: morning before 12:00, afternoon from 12:00, evening from 17:00
+             * @enum {string}
+             */
             timeOfDay: "morning" | "afternoon" | "evening";
             title: string;
             /** @description Getting here from the previous stop; null for the day's first stop */

@@ -1,6 +1,6 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
-import type { DayPlan, TokenUsage } from "@/lib/domain/trip";
+import type { StoredDayPlan, TokenUsage } from "@/lib/domain/trip";
 import { getDb } from "../client";
 import { itineraries, itineraryDays, type ItineraryDayRow, type ItineraryRow } from "../schema";
 
@@ -12,7 +12,7 @@ import { itineraries, itineraryDays, type ItineraryDayRow, type ItineraryRow } f
 interface StoredDayJson {
   itineraryId: string;
   day: number;
-  plan: DayPlan;
+  plan: StoredDayPlan;
   usage: TokenUsage | null;
   createdAt: string;
 }

@@ -7,7 +7,7 @@ import {
   type DayRevisionState,
   type DayRevisionStates,
 } from "@/lib/domain/revision";
-import type { DayPlan, TokenUsage } from "@/lib/domain/trip";
+import type { DayPlan, StoredDayPlan, TokenUsage } from "@/lib/domain/trip";
 import { getDb, withTransaction, type Database } from "../client";
 import { itineraries, itineraryDayRevisions, type ItineraryRow } from "../schema";
 
@@ -35,7 +35,7 @@ async function lockJob(tx: Database, id: string): Promise<ItineraryRow | null> {
 async function changeableDay(
   tx: Database,
   { id, day, changer }: { id: string; day: number; changer: Owner | null },
-): Promise<{ job: ItineraryRow; plan: DayPlan; state: DayRevisionState } | Refusal> {
+): Promise<{ job: ItineraryRow; plan: StoredDayPlan; state: DayRevisionState } | Refusal> {
   const job = await lockJob(tx, id);
   if (!job || (changer && !mayChange(job, changer))) return { refused: "not_found" };
   if (!Number.isInteger(day) || day < 1 || day > job.durationDays) return { refused: "not_found" };
@@ -50,7 +50,7 @@ const withState = (states: DayRevisionStates, day: number, state: DayRevisionSta
   [String(day)]: state,
 });
 
-const withPlan = (days: readonly DayPlan[], plan: DayPlan): DayPlan[] =>
+const withPlan = (days: readonly StoredDayPlan[], plan: StoredDayPlan): StoredDayPlan[] =>
   days.map((entry) => (entry.day === plan.day ? plan : entry));
 
 async function writeJob(tx: Database, id: string, set: Partial<Pick<ItineraryRow, "itinerary" | "dayStates">>) {
@@ -63,7 +63,7 @@ async function writeJob(tx: Database, id: string, set: Partial<Pick<ItineraryRow
 }
 
 /** Stores revision 1 (the plan the trip was written with) while it is the one on show. */
-async function keepGenerated(tx: Database, id: string, day: number, plan: DayPlan, state: DayRevisionState) {
+async function keepGenerated(tx: Database, id: string, day: number, plan: StoredDayPlan, state: DayRevisionState) {
   if (state.revision !== 1) return;
   await tx
     .insert(itineraryDayRevisions)

@@ -6,7 +6,7 @@ import type { Destination } from "./gazetteer";
 import type { Idea } from "./ideas";
 import { interestCycle, interestNote, type InterestEntry } from "./interests";
 import { mealIdea } from "./meals";
-import { costText, localPrice } from "./money";
+import { localPrice } from "./money";
 import { scheduleDay, type Block } from "./schedule";
 import { capitalize, clip, fill, hash, listOf } from "./wording";
 
@@ -170,7 +170,6 @@ export function planDay(trip: TripData, day: number, place: Destination, constra
       place: placeOf(entry, values),
       location: stops[index]!.location,
       category: entry.idea.category,
-      estimatedCost: costText(cost),
       cost,
     };
   });

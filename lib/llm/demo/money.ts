@@ -64,25 +64,6 @@ export function localPrice(usd: number, currency: string, budget: Budget, { isMe
   return { amount: roughly(usd * factor * priceLevel(currency) * rate), currency };
 }
 
-// Building an Intl formatter costs far more than using one: one per currency and style.
-const formatters = new Map<string, Intl.NumberFormat>();
-
-function formatter(currency: string, digits: number): Intl.NumberFormat {
-  const key = `${currency}:${digits}`;
-  let format = formatters.get(key);
-  if (!format) {
-    format = new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: digits, maximumFractionDigits: digits });
-    formatters.set(key, format);
-  }
-  return format;
-}
-
-/** The cost as people write it: "Free", "≈ ¥1,500", "≈ €8.50". */
-export function costText({ amount, currency }: Money): string {
-  if (amount === 0) return "Free";
-  return `≈ ${formatter(currency, Number.isInteger(amount) ? 0 : 2).format(amount)}`;
-}
-
 /** The currency's English name, e.g. "Japanese yen", or its code when the runtime has none. */
 export function currencyName(currency: string): string {
   const name = new Intl.DisplayNames("en", { type: "currency", fallback: "code" }).of(currency) ?? currency;

@@ -7,7 +7,7 @@ import { pointFrom, travelBetween } from "./geo";
 import { INTEREST_IDEAS, type Idea } from "./ideas";
 import { interestCycle, interestNote } from "./interests";
 import { isMealTitle } from "./meals";
-import { costText, localPrice } from "./money";
+import { localPrice } from "./money";
 import { scheduleDay, type Block, type Stop } from "./schedule";
 import { clip, fill, hash } from "./wording";
 
@@ -58,7 +58,7 @@ interface Values extends Record<string, string> {
 
 /** A stop of the day being revised: its activity (times to be worked out again) and block. */
 interface Draft {
-  activity: Omit<Activity, "startTime" | "durationMinutes" | "timeOfDay" | "travelFromPrevious">;
+  activity: Omit<Activity, "startTime" | "durationMinutes" | "travelFromPrevious">;
   block: Block;
   minutes: number;
   early: boolean;
@@ -103,9 +103,9 @@ function draftsOf(current: DayPlan): Draft[] {
     // Blocks only move forward through the day.
     if (order.indexOf(block) < order.indexOf(last)) block = last === "lunch" ? "afternoon" : last === "dinner" ? "evening" : last;
     last = block;
-    const { title, description, place, location, category, estimatedCost, cost } = activity;
+    const { title, description, place, location, category, cost } = activity;
     return {
-      activity: { title, description, place, location, category, estimatedCost, cost },
+      activity: { title, description, place, location, category, cost },
       block,
       minutes: activity.durationMinutes,
       early: index === 0 && EARLY.test(title),
@@ -176,7 +176,6 @@ function draftFrom(idea: Idea, block: Block, labels: readonly string[], near: Co
       place: clip(`${fill(idea.place, values)}, ${values.area}`, 160),
       location: locationNear(near, `${seed}#${title}`),
       category: idea.category,
-      estimatedCost: costText(cost),
       cost,
     },
     block,
@@ -402,8 +401,7 @@ function timed(drafts: readonly Draft[], pace: Pace, budget: ReviseDayTask["trip
     const start = Math.min(index === 0 ? previousEnd : at15(previousEnd + (travel?.minutes ?? 0)), 24 * 60 - 15);
     const minutes = Math.max(15, Math.min(Math.floor((draft.minutes * scale) / 15) * 15, 24 * 60 - start));
     previousEnd = start + minutes;
-    const timeOfDay: Activity["timeOfDay"] = start < 12 * 60 ? "morning" : start < 17 * 60 ? "afternoon" : "evening";
-    return { ...draft.activity, startTime: clock(start), durationMinutes: minutes, timeOfDay, travelFromPrevious: travel };
+    return { ...draft.activity, startTime: clock(start), durationMinutes: minutes, travelFromPrevious: travel };
   });
 }
 

@@ -1,4 +1,4 @@
-import type { Activity, Budget, Coordinates, Pace } from "@/lib/domain/trip";
+import type { Budget, Coordinates, Pace } from "@/lib/domain/trip";
 import { travelBetween, type Travel } from "./geo";
 
 // Clock times for a demo day. The day runs in blocks — morning, lunch, afternoon, dinner,
@@ -18,7 +18,6 @@ export interface Stop {
 export interface Timed {
   startTime: string;
   durationMinutes: number;
-  timeOfDay: Activity["timeOfDay"];
   travelFromPrevious: Travel | null;
 }
 
@@ -37,7 +36,6 @@ function mealStart(block: "lunch" | "dinner", pace: Pace, budget: Budget): numbe
 
 const roundUp15 = (minutes: number) => Math.ceil(minutes / 15) * 15;
 const clock = (minutes: number) => `${String(Math.floor(minutes / 60)).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
-const timeOfDay = (start: number): Activity["timeOfDay"] => (start < at(12) ? "morning" : start < at(17) ? "afternoon" : "evening");
 
 /** Durations for a block's activities that fit between `start` and the block's end. */
 function fitted(stops: readonly Stop[], travels: readonly (Travel | null)[], start: number, end: number): number[] {
@@ -83,7 +81,7 @@ export function scheduleDay(stops: readonly Stop[], pace: Pace, budget: Budget):
     const start = roundUp15(Math.max(earliest, stop.block === "evening" ? 0 : preferred));
     // Nothing runs past midnight: a late stop is cut short (never below a quarter of an hour).
     const minutes = Math.max(15, Math.min(durations[index]!, MIDNIGHT - start));
-    timed.push({ startTime: clock(Math.min(start, MIDNIGHT - 15)), durationMinutes: minutes, timeOfDay: timeOfDay(start), travelFromPrevious: travel });
+    timed.push({ startTime: clock(Math.min(start, MIDNIGHT - 15)), durationMinutes: minutes, travelFromPrevious: travel });
     previousEnd = start + minutes;
   }
   return timed;
