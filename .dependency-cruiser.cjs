@@ -111,10 +111,10 @@ module.exports = {
     {
       name: "client-components-import-the-domain",
       comment:
-        "Components run in the browser: they may use the trip model, the export helpers and the form's state, never server modules.",
+        "Components run in the browser: they may use the trip model, the export helpers and formatters and the form's state, never server modules.",
       severity: "error",
       from: { path: "^components/" },
-      to: { path: "^(lib|inngest)/", pathNot: ["^lib/domain/", "^lib/itineraries/export\\.ts$"] },
+      to: { path: "^(lib|inngest)/", pathNot: ["^lib/domain/", "^lib/itineraries/(export|format)\\.ts$"] },
     },
   ],
   options: {

@@ -2,10 +2,10 @@
 
 import type { Preview } from "@/lib/domain/preview";
 import type { ItineraryResource } from "@/lib/domain/resource";
-import { formatLongDate, formatPerPerson, formatTravel } from "@/lib/itineraries/export";
+import { formatLongDate, formatPerPerson, formatTravel } from "@/lib/itineraries/format";
+import dynamic from "next/dynamic";
 import {
   dayHeadingId,
-  DayChangeControls,
   DayRevisionNotice,
   RemoveStopButton,
   useDayChange,
@@ -13,6 +13,10 @@ import {
   type DayChanges,
 } from "./change-day";
 import { DayMapSlot } from "./day-map-slot";
+
+// Server-rendered with the card (its forms work without JavaScript); its code loads only
+// where a day can be changed.
+const DayChangeControls = dynamic(() => import("./day-change-controls"));
 import { DayPreviewActivities, previewActivityCount } from "./plan-preview";
 
 type DayPlan = ItineraryResource["days"][number];

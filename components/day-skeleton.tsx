@@ -1,7 +1,7 @@
 "use client";
 
 import type { Preview } from "@/lib/domain/preview";
-import { formatLongDate } from "@/lib/itineraries/export";
+import { formatLongDate } from "@/lib/itineraries/format";
 import { DayPreviewActivities, previewActivityCount } from "./plan-preview";
 
 const bar = "animate-pulse rounded bg-stone-200 dark:bg-stone-800";

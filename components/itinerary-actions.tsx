@@ -2,11 +2,20 @@
 
 import { useRouter } from "next/navigation";
 import { useState } from "react";
-import { exportFileName, itineraryToIcs, itineraryToMarkdown } from "@/lib/itineraries/export";
 import type { ItineraryResource } from "@/lib/domain/resource";
 
 const buttonClass =
   "rounded-lg border border-stone-300 px-3 py-2 text-sm font-medium hover:bg-stone-100 disabled:opacity-60 dark:border-stone-700 dark:hover:bg-stone-800";
+
+/**
+ * Writes the trip as Markdown or iCalendar and downloads it. The writers load on the first
+ * export: most visits never export, so the page does not carry them.
+ */
+async function exportTrip(itinerary: ItineraryResource, kind: "md" | "ics", pageUrl: string) {
+  const { exportFileName, itineraryToIcs, itineraryToMarkdown } = await import("@/lib/itineraries/export");
+  if (kind === "md") download(exportFileName(itinerary, "md"), "text/markdown", itineraryToMarkdown(itinerary, { pageUrl }));
+  else download(exportFileName(itinerary, "ics"), "text/calendar", itineraryToIcs(itinerary, { pageUrl }));
+}
 
 function download(name: string, type: string, content: string) {
   const url = URL.createObjectURL(new Blob([content], { type }));
@@ -75,14 +84,14 @@ export function ItineraryActions({ itinerary, canChange }: { itinerary: Itinerar
             <button
               type="button"
               className={buttonClass}
-              onClick={() => download(exportFileName(itinerary, "md"), "text/markdown", itineraryToMarkdown(itinerary, { pageUrl: pageUrl() }))}
+              onClick={() => void exportTrip(itinerary, "md", pageUrl())}
             >
               Download Markdown
             </button>
             <button
               type="button"
               className={buttonClass}
-              onClick={() => download(exportFileName(itinerary, "ics"), "text/calendar", itineraryToIcs(itinerary, { pageUrl: pageUrl() }))}
+              onClick={() => void exportTrip(itinerary, "ics", pageUrl())}
             >
               Add to calendar (.ics)
             </button>

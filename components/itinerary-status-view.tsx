@@ -10,7 +10,10 @@ import { ItineraryActions } from "./itinerary-actions";
 import { CancelledNotice, DeletedNotice, DemoNote, FailedNotice } from "./job-notices";
 import { TripHeader } from "./trip-header";
 import { isWriting, useItineraryStatus } from "./use-itinerary-status";
-import { useRealtimeUpdates } from "./use-realtime-updates";
+import dynamic from "next/dynamic";
+
+// Loaded only on a server whose jobs run on Inngest (see realtime-bridge.tsx).
+const RealtimeBridge = dynamic(() => import("./realtime-bridge"), { ssr: false });
 
 const DEMO_MODEL = "demo model";
 
@@ -71,11 +74,6 @@ export function ItineraryStatusView({
   realtime?: boolean;
 }) {
   const { itinerary, previews, connection, refresh, showPreview, follow } = useItineraryStatus(initial.id, initial);
-  useRealtimeUpdates(initial.id, {
-    enabled: realtime && isWriting(itinerary) && connection !== "deleted",
-    onChanged: refresh,
-    onPreview: showPreview,
-  });
   if (connection === "deleted") return <DeletedNotice destination={itinerary.destination} />;
   const { outline, days, status } = itinerary;
   const landed = new Map(days.map((plan) => [plan.day, plan]));
@@ -86,6 +84,9 @@ export function ItineraryStatusView({
 
   return (
     <div className="space-y-8 wrap-anywhere" data-status={status}>
+      {realtime ? (
+        <RealtimeBridge id={itinerary.id} enabled={isWriting(itinerary)} onChanged={refresh} onPreview={showPreview} />
+      ) : null}
       <div className="space-y-3">
         <TripHeader itinerary={itinerary} summaryPreview={previewSummary(previews.get("details"))} />
         {!outline && status === "processing" ? (

@@ -1,7 +1,7 @@
 "use client";
 
 import type { ItineraryResource } from "@/lib/domain/resource";
-import { formatMoney } from "@/lib/itineraries/export";
+import { formatMoney } from "@/lib/itineraries/format";
 import { StatusBadge } from "./status-badge";
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;

@@ -2,7 +2,8 @@
 
 import { useCallback, useEffect, useRef } from "react";
 import { useRealtime } from "inngest/react";
-import { previewSchema, type Preview } from "@/lib/domain/preview";
+import type { Preview } from "@/lib/domain/preview";
+import { isPreview } from "@/lib/domain/preview-key";
 
 // On the Inngest runner, a trip page also hears its job through Inngest Realtime: the
 // token comes from GET /api/itineraries/{id}/realtime-token (its channel and topics
@@ -47,8 +48,7 @@ export function useRealtimeUpdates(
       if (message.kind !== "data") continue;
       if (message.topic === "changed") changed = true;
       else if (message.topic === "partial") {
-        const preview = previewSchema.safeParse(message.data);
-        if (preview.success) callbacks.current.onPreview(preview.data);
+        if (isPreview(message.data)) callbacks.current.onPreview(message.data);
       }
     }
     if (all.length > 0) handled.current = all[all.length - 1];

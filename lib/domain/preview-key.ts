@@ -3,3 +3,20 @@
 /** The key of the step a preview belongs to: one preview per part of a job at a time. */
 export const previewKey = (preview: { part: "outline" | "details" | "day"; day: number | null }): string =>
   preview.part === "day" ? `day-${preview.day}` : preview.part;
+
+/** A preview as the wire carries it (checked by hand: the browser does without zod). */
+export function isPreview(value: unknown): value is {
+  part: "outline" | "details" | "day";
+  day: number | null;
+  attempt: number;
+  value: Record<string, unknown> | null;
+} {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as Record<string, unknown>;
+  return (
+    (candidate.part === "outline" || candidate.part === "details" || candidate.part === "day") &&
+    (candidate.day === null || (typeof candidate.day === "number" && Number.isInteger(candidate.day) && candidate.day >= 1)) &&
+    typeof candidate.attempt === "number" &&
+    (candidate.value === null || (typeof candidate.value === "object" && !Array.isArray(candidate.value)))
+  );
+}

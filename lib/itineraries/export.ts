@@ -1,11 +1,12 @@
 import type { ItineraryResource } from "@/lib/domain/resource";
-import { formatMoney, formatPerPerson } from "@/lib/domain/money-format";
 import { knownZone, vtimezone } from "./export-time-zone";
+import { formatLongDate, formatMoney, formatPerPerson, formatTravel } from "./format";
 
 // Exports of a finished itinerary, written in the browser from the job resource: Markdown
 // to read or share, and an iCalendar file — one event per activity when the trip has a
-// start date, one all-day event per day otherwise. Also the few formatters the page and the
-// exports share, so a cost or a date reads the same everywhere. Everything the model wrote
+// start date, one all-day event per day otherwise. The formatters it shares with the page
+// (so a cost or a date reads the same everywhere) are in ./format.ts; the page loads this
+// module only when someone exports. Everything the model wrote
 // is escaped: it is text, never markup or calendar syntax. This module runs in the browser:
 // it imports types only from the domain (its runtime modules would bring zod into the bundle),
 // save the money formatters, which import nothing.
@@ -13,33 +14,7 @@ import { knownZone, vtimezone } from "./export-time-zone";
 type Day = ItineraryResource["days"][number];
 type Activity = Day["activities"][number];
 
-/**
- * "Friday 2 April 2027" for an ISO date. Built from single fields: whole-date formats differ
- * in their spaces between Node and browsers, and the page renders on both.
- */
-export function formatLongDate(isoDate: string): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  const field = (options: Intl.DateTimeFormatOptions) => date.toLocaleDateString("en", { ...options, timeZone: "UTC" });
-  return `${field({ weekday: "long" })} ${date.getUTCDate()} ${field({ month: "long" })} ${date.getUTCFullYear()}`;
-}
-
-export { formatMoney, formatPerPerson };
-
-const TRAVEL_WORDS: Record<NonNullable<Activity["travelFromPrevious"]>["mode"], string> = {
-  walk: "walk",
-  transit: "by public transport",
-  taxi: "by taxi",
-  drive: "drive",
-  bike: "by bike",
-  ferry: "by ferry",
-};
-
-/** "12 min walk", "1 h 5 min by ferry". */
-export function formatTravel({ mode, minutes }: NonNullable<Activity["travelFromPrevious"]>): string {
-  const hours = Math.floor(minutes / 60);
-  const duration = hours > 0 ? `${hours} h${minutes % 60 ? ` ${minutes % 60} min` : ""}` : `${minutes} min`;
-  return `${duration} ${TRAVEL_WORDS[mode]}`;
-}
+export { formatLongDate, formatMoney, formatPerPerson, formatTravel } from "./format";
 
 /** The trip's name: the outline's title, else the destination's. */
 export const tripName = (resource: ItineraryResource) => resource.outline?.title ?? `${resource.destination} itinerary`;
