@@ -51,6 +51,9 @@ const OWNER_ONLY =
 const unavailable = errors("The database or the job queue is unreachable", ["database_unavailable", "dispatch_failed"], withRetryAfter);
 const unexpected = errors("Something went wrong on our side", ["internal_error"]);
 
+const idempotencyKeyHeader = (description: string) =>
+  z.object({ "Idempotency-Key": z.string().min(1).max(MAX_IDEMPOTENCY_KEY_LENGTH).optional().meta({ description }) });
+
 const idParams = { path: z.object({ id: jobIdSchema.meta({ description: "The job id" }) }) };
 const dayNumber = z.number().int().min(1).max(MAX_DAYS).meta({ description: "The day, from 1" });
 const dayParams = { path: z.object({ id: jobIdSchema.meta({ description: "The job id" }), day: dayNumber }) };
@@ -86,14 +89,7 @@ function buildDocument() {
             "Answers at once with the job, owned by the caller: its API key, or the browser's owner cookie. An Idempotency-Key makes retries safe for 24 hours within the caller's own jobs: the same key with the same body returns the same job; with another body, 422 idempotency_key_reused. With API keys configured, a key (or a same-origin browser that owns trips) is required; without any, the job has no owner.",
           security: [{ bearerAuth: [] }, {}],
           requestParams: {
-            header: z.object({
-              "Idempotency-Key": z
-                .string()
-                .min(1)
-                .max(MAX_IDEMPOTENCY_KEY_LENGTH)
-                .optional()
-                .meta({ description: "Any unique string; retries with it return the original job" }),
-            }),
+            header: idempotencyKeyHeader("Any unique string; retries with it return the original job"),
           },
           requestBody: { required: true, content: json(itineraryRequestBody) },
           responses: {
@@ -230,14 +226,7 @@ function buildDocument() {
           security: [{ bearerAuth: [] }, {}],
           requestParams: {
             ...dayParams,
-            header: z.object({
-              "Idempotency-Key": z
-                .string()
-                .min(1)
-                .max(MAX_IDEMPOTENCY_KEY_LENGTH)
-                .optional()
-                .meta({ description: "Any unique string; a retry with it answers the same revision" }),
-            }),
+            header: idempotencyKeyHeader("Any unique string; a retry with it answers the same revision"),
           },
           requestBody: { required: true, content: json(revisionRequestSchema) },
           responses: {

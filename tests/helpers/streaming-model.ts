@@ -52,3 +52,16 @@ export function streamingModel({ doGenerate, pieces = 4, gapMs = 0, beforePiece 
     },
   });
 }
+
+/** A model's whole answer to one call: `value` as JSON text, with these token counts. */
+export function jsonAnswer(value: unknown, { input = 10, output = 10 }: { input?: number; output?: number } = {}): LanguageModelV4GenerateResult {
+  return {
+    content: [{ type: "text", text: JSON.stringify(value) }],
+    finishReason: { unified: "stop", raw: "stop" },
+    usage: {
+      inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
+      outputTokens: { total: output, text: output, reasoning: 0 },
+    },
+    warnings: [],
+  };
+}

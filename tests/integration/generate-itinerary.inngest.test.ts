@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InngestTestEngine } from "@inngest/test";
 import { APICallError } from "ai";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { promptText } from "@/lib/llm/demo-model";
 import { NonRetriableError, RetryAfterError } from "inngest";
@@ -63,15 +63,7 @@ const model = streamingModel({
     const failure = scriptedFailures.get(key)?.shift();
     if (failure) throw failure;
     const { input, output } = usageFor(step);
-    return {
-      content: [{ type: "text", text: JSON.stringify(fakeAnswer(task)) }],
-      finishReason: { unified: "stop", raw: "stop" },
-      usage: {
-        inputTokens: { total: input, noCache: input, cacheRead: 0, cacheWrite: 0 },
-        outputTokens: { total: output, text: output, reasoning: 0 },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(fakeAnswer(task), { input: input, output: output });
   },
 });
 

@@ -1,4 +1,4 @@
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { resetEnvCache } from "@/lib/env";
@@ -29,15 +29,7 @@ const model = streamingModel({
   async doGenerate(options): Promise<LanguageModelV4GenerateResult> {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no task in the prompt");
-    const answer = (value: unknown): LanguageModelV4GenerateResult => ({
-      content: [{ type: "text", text: JSON.stringify(value) }],
-      finishReason: { unified: "stop", raw: "stop" },
-      usage: {
-        inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
-        outputTokens: { total: 10, text: 10, reasoning: 0 },
-      },
-      warnings: [],
-    });
+    const answer = (value: unknown) => jsonAnswer(value);
     if (task.task !== "day") return answer(demoAnswer(task));
     calls.started += 1;
     await new Promise((_, reject) => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { createTestDatabase } from "../helpers/database";
 import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
@@ -36,15 +36,7 @@ const model = streamingModel({
     const step = promptStepId(task);
     modelCalls.push(`${task.trip.destination}#${step}`);
     if (step === "outline") await vi.advanceTimersByTimeAsync(outlineTakes.get(task.trip.destination) ?? 0);
-    return {
-      content: [{ type: "text", text: JSON.stringify(fakeAnswer(task)) }],
-      finishReason: { unified: "stop", raw: "stop" },
-      usage: {
-        inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
-        outputTokens: { total: 5, text: 5, reasoning: 0 },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(fakeAnswer(task), { input: 10, output: 5 });
   },
 });
 

@@ -7,7 +7,7 @@ import { createTestDatabase } from "../helpers/database";
 import { openEventStream } from "../helpers/event-stream";
 import { createInngestExecutor, startFakeDevServer } from "../helpers/inngest-executor";
 import { contractChecker, type OpenApiDocument } from "../helpers/openapi-contract";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 import { fakeAnswer } from "../fixtures/fake-openai-server";
 
 // Live updates on the Inngest runner through Inngest Realtime, against a fake Inngest
@@ -47,15 +47,7 @@ const model = streamingModel({
   doGenerate(options): LanguageModelV4GenerateResult {
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("mock model: no task in the prompt");
-    return {
-      content: [{ type: "text", text: JSON.stringify(fakeAnswer(task)) }],
-      finishReason: { unified: "stop", raw: "stop" },
-      usage: {
-        inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
-        outputTokens: { total: 10, text: 10, reasoning: 0 },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(fakeAnswer(task), { input: 10, output: 10 });
   },
 });
 

@@ -1,7 +1,7 @@
 import { InngestTestEngine } from "@inngest/test";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { APICallError } from "ai";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fakeAnswer } from "../fixtures/fake-openai-server";
 import { createTestDatabase } from "../helpers/database";
@@ -51,15 +51,7 @@ const model = streamingModel({
         isRetryable: true,
       });
     }
-    return {
-      content: [{ type: "text", text: JSON.stringify(fakeAnswer(task)) }],
-      finishReason: { unified: "stop", raw: "stop" },
-      usage: {
-        inputTokens: { total: 120, noCache: 120, cacheRead: 0, cacheWrite: 0 },
-        outputTokens: { total: 45, text: 45, reasoning: 0 },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(fakeAnswer(task), { input: 120, output: 45 });
   },
 });
 

@@ -1,5 +1,5 @@
 import { APICallError } from "ai";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -43,15 +43,7 @@ const model = streamingModel({
     calls.set(key, callCount(key) + 1);
     await script(key, callCount(key));
     const value = demoAnswer(task);
-    return {
-      content: [{ type: "text", text: JSON.stringify(value) }],
-      finishReason: { unified: "stop", raw: undefined },
-      usage: {
-        inputTokens: { total: 100, noCache: 100, cacheRead: undefined, cacheWrite: undefined },
-        outputTokens: { total: 50, text: 50, reasoning: undefined },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(value, { input: 100, output: 50 });
   },
 });
 

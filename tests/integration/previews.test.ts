@@ -17,7 +17,7 @@ import { setModelForTests } from "@/lib/llm/model";
 import { parsePromptTask, promptStepId, type PromptTask } from "@/lib/llm/prompts";
 import * as eventsRoute from "@/app/api/itineraries/[id]/events/route";
 import { createTestDatabase } from "../helpers/database";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 
 // Watching a trip being written: while a step's model call streams, the job's live stream
 // carries `partial` events with what has been written so far; the stored result replaces
@@ -42,15 +42,7 @@ const model = streamingModel({
     const task = taskOf(options);
     calls.set(stepOf(task), (calls.get(stepOf(task)) ?? 0) + 1);
     const value = demoAnswer(task);
-    return {
-      content: [{ type: "text", text: JSON.stringify(value) }],
-      finishReason: { unified: "stop", raw: undefined },
-      usage: {
-        inputTokens: { total: 100, noCache: 100, cacheRead: undefined, cacheWrite: undefined },
-        outputTokens: { total: 50, text: 50, reasoning: undefined },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(value, { input: 100, output: 50 });
   },
   beforePiece: (options, index) => beforePiece(stepOf(taskOf(options)), index),
 });

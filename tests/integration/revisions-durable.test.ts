@@ -44,7 +44,7 @@ import { parsePromptTask, promptStepId } from "@/lib/llm/prompts";
 import type { UpdatedWebhookPayload, WebhookPayload } from "@/lib/workflow/deliver-webhook";
 import { createTestDatabase } from "../helpers/database";
 import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 
 // --- The receiver: records every delivery; per path, the statuses to answer in turn.
 
@@ -129,15 +129,7 @@ const model = streamingModel({
             ),
           }
         : demoAnswer(task);
-    return {
-      content: [{ type: "text", text: JSON.stringify(answer) }],
-      finishReason: { unified: "stop", raw: undefined },
-      usage: {
-        inputTokens: { total: 100, noCache: 100, cacheRead: undefined, cacheWrite: undefined },
-        outputTokens: { total: 50, text: 50, reasoning: undefined },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(answer, { input: 100, output: 50 });
   },
 });
 

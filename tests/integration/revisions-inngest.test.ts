@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import { createTestDatabase } from "../helpers/database";
 import { createInngestExecutor, evaluateExpression, startFakeDevServer, type InngestEvent, type Op } from "../helpers/inngest-executor";
 import { ANYONE_ON_AN_OPEN_SERVER } from "../helpers/owners";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 
 // Day revisions on the Inngest path, on a real (in-memory PGlite) database with a mock
 // model: the revise-itinerary-day function under @inngest/test and through the app's
@@ -48,15 +48,7 @@ const failures = new Map<string, Error[]>();
 let waitForAbort = false;
 const aborted = { count: 0 };
 
-const answer = (value: unknown): LanguageModelV4GenerateResult => ({
-  content: [{ type: "text", text: JSON.stringify(value) }],
-  finishReason: { unified: "stop", raw: "stop" },
-  usage: {
-    inputTokens: { total: 10, noCache: 10, cacheRead: 0, cacheWrite: 0 },
-    outputTokens: { total: 10, text: 10, reasoning: 0 },
-  },
-  warnings: [],
-});
+const answer = (value: unknown) => jsonAnswer(value);
 
 const untilAborted = (options: LanguageModelV4CallOptions) =>
   new Promise<never>((_, reject) => {

@@ -20,7 +20,7 @@ import * as revisionsRoute from "@/app/api/itineraries/[id]/days/[day]/revisions
 import * as undoRoute from "@/app/api/itineraries/[id]/days/[day]/undo/route";
 import * as activityRoute from "@/app/api/itineraries/[id]/days/[day]/activities/[index]/route";
 import { createTestDatabase } from "../helpers/database";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 
 // Changing a day of a finished trip through the API, on the local runner: revise it in
 // words (one model call, the other days untouched), undo, remove a stop, and the refusals.
@@ -46,15 +46,7 @@ const model = streamingModel({
             ),
           }
         : demoAnswer(task);
-    return {
-      content: [{ type: "text", text: JSON.stringify(answer) }],
-      finishReason: { unified: "stop", raw: undefined },
-      usage: {
-        inputTokens: { total: 100, noCache: 100, cacheRead: undefined, cacheWrite: undefined },
-        outputTokens: { total: 50, text: 50, reasoning: undefined },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(answer, { input: 100, output: 50 });
   },
 });
 

@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import http from "node:http";
 import { APICallError } from "ai";
-import { streamingModel } from "../helpers/streaming-model";
+import { jsonAnswer, streamingModel } from "../helpers/streaming-model";
 import type { LanguageModelV4GenerateResult } from "@ai-sdk/provider";
 import { and, count, eq } from "drizzle-orm";
 import { Webhook, WebhookVerificationError } from "standardwebhooks";
@@ -134,15 +134,7 @@ const waitingModel = streamingModel({
     await new Promise<void>((resolve) => (release = resolve));
     const task = parsePromptTask(promptText(options));
     if (!task) throw new Error("no trip request in the prompt");
-    return {
-      content: [{ type: "text", text: JSON.stringify(demoAnswer(task)) }],
-      finishReason: { unified: "stop", raw: undefined },
-      usage: {
-        inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
-        outputTokens: { total: 1, text: 1, reasoning: undefined },
-      },
-      warnings: [],
-    };
+    return jsonAnswer(demoAnswer(task), { input: 1, output: 1 });
   },
 });
 
