@@ -1,28 +1,17 @@
 import { generateWholeTrip } from "./baseline";
-import { listFlag, numberFlag, readFlags, runMain } from "./support/cli";
+import { listFlag, readModelFlags, runMain } from "./support/cli";
 import { runJob, startInProcessApp, type JobTimes } from "./support/in-process-app";
 import { describeMachine, machineLine } from "./support/machine";
 import { printJsonLine, printTable, round, seconds, targetRows, type Target } from "./support/report";
-import type { FakeOpenAICall, SimulatedModel } from "../tests/fixtures/fake-openai-server";
+import type { FakeOpenAICall } from "../tests/fixtures/fake-openai-server";
 
 // Bench 1 — Itinera's pipeline (outline, then every day in parallel, through the local
 // runner) against the one-call baseline, on the same simulated model, in one run: the
 // baselines for every trip length start together and run while the pipeline jobs run one
 // after another, so both see the same machine at the same time.
 
-const flags = readFlags({
-  "ttft-ms": { type: "string" },
-  "tokens-per-second": { type: "string" },
-  days: { type: "string" },
-  "llm-concurrency": { type: "string" },
-});
-
-const model: SimulatedModel = {
-  timeToFirstTokenMs: numberFlag(flags["ttft-ms"], 500, "ttft-ms"),
-  tokensPerSecond: numberFlag(flags["tokens-per-second"], 60, "tokens-per-second"),
-};
+const { flags, model, llmConcurrency } = readModelFlags();
 const tripLengths = listFlag(flags.days, [1, 3, 7, 14], "days");
-const llmConcurrency = flags["llm-concurrency"] ? numberFlag(flags["llm-concurrency"], 0, "llm-concurrency") : undefined;
 
 const trip = (durationDays: number) => ({
   destination: `Bench City ${durationDays}`,

@@ -1,9 +1,8 @@
 import { generateWholeTrip } from "./baseline";
-import { numberFlag, readFlags, runMain } from "./support/cli";
+import { numberFlag, readModelFlags, runMain } from "./support/cli";
 import { followJob, runJob, startInProcessApp } from "./support/in-process-app";
 import { describeMachine, machineLine } from "./support/machine";
 import { printJsonLine, printTable, round, seconds, targetRows, type Target } from "./support/report";
-import type { SimulatedModel } from "../tests/fixtures/fake-openai-server";
 import type { Preview } from "@/lib/domain/preview";
 
 // Watching a trip being written: for one trip, how soon a watcher sees something (the
@@ -12,19 +11,8 @@ import type { Preview } from "@/lib/domain/preview";
 // simulated model streaming at a fixed token rate. Previews are read where the event stream
 // reads them (the change feed of this process), so the figures are what a browser is sent.
 
-const flags = readFlags({
-  "ttft-ms": { type: "string" },
-  "tokens-per-second": { type: "string" },
-  days: { type: "string" },
-  "llm-concurrency": { type: "string" },
-});
-
-const model: SimulatedModel = {
-  timeToFirstTokenMs: numberFlag(flags["ttft-ms"], 500, "ttft-ms"),
-  tokensPerSecond: numberFlag(flags["tokens-per-second"], 60, "tokens-per-second"),
-};
+const { flags, model, llmConcurrency } = readModelFlags();
 const DAYS = numberFlag(flags.days, 7, "days");
-const llmConcurrency = flags["llm-concurrency"] ? numberFlag(flags["llm-concurrency"], 0, "llm-concurrency") : undefined;
 
 const trip = (destination: string) => ({
   destination,

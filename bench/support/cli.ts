@@ -50,3 +50,21 @@ export function runMain(main: () => Promise<void>): void {
     },
   );
 }
+
+/** The flags of the benches that run the pipeline on a simulated model, read once. */
+export function readModelFlags() {
+  const flags = readFlags({
+    "ttft-ms": { type: "string" },
+    "tokens-per-second": { type: "string" },
+    days: { type: "string" },
+    "llm-concurrency": { type: "string" },
+  });
+  return {
+    flags,
+    model: {
+      timeToFirstTokenMs: numberFlag(flags["ttft-ms"], 500, "ttft-ms"),
+      tokensPerSecond: numberFlag(flags["tokens-per-second"], 60, "tokens-per-second"),
+    },
+    llmConcurrency: flags["llm-concurrency"] ? numberFlag(flags["llm-concurrency"], 0, "llm-concurrency") : undefined,
+  };
+}

@@ -1,3 +1,5 @@
+import { MAX_DAYS } from "./constants";
+
 // Apart from the preview schema, so the browser can key previews without loading zod.
 
 /** The key of the step a preview belongs to: one preview per part of a job at a time. */
@@ -15,8 +17,9 @@ export function isPreview(value: unknown): value is {
   const candidate = value as Record<string, unknown>;
   return (
     (candidate.part === "outline" || candidate.part === "details" || candidate.part === "day") &&
-    (candidate.day === null || (typeof candidate.day === "number" && Number.isInteger(candidate.day) && candidate.day >= 1)) &&
-    typeof candidate.attempt === "number" &&
+    (candidate.day === null || (Number.isInteger(candidate.day) && (candidate.day as number) >= 1 && (candidate.day as number) <= MAX_DAYS)) &&
+    Number.isInteger(candidate.attempt) &&
+    (candidate.attempt as number) >= 1 &&
     (candidate.value === null || (typeof candidate.value === "object" && !Array.isArray(candidate.value)))
   );
 }
